@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace DistBuild.Tasks.Compilation;
+
+/// <summary>One rustc call as cargo made it to the shim: which rustc, its arguments, where and with what environment.</summary>
+public sealed record ShimRequest(
+    string RustcPath,
+    IReadOnlyList<string> Arguments,
+    string WorkingDirectory,
+    IReadOnlyDictionary<string, string> Environment);
+
+/// <summary>The coordinator's answer: either "run rustc yourself" or rustc's result to replay.</summary>
+public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, byte[] Stderr)
+{
+    public static ShimResponse Local { get; } = new(true, 0, [], []);
+
+    public static ShimResponse Completed(int exitCode, byte[] stdout, byte[] stderr) => new(false, exitCode, stdout, stderr);
+}
+
+/// <summary>
+/// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame, one
+/// response frame. A frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload written
+/// with <see cref="BinaryWriter"/> (length-prefixed UTF-8 strings). Hand-written so the NativeAOT shim needs no
+/// reflection; this file is compiled into both the shim and the tasks assembly.
+/// </summary>
+public static class ShimProtocol
+{
+    public const string CoordinatorVariable = "DISTBUILD_COORDINATOR";
+    private const byte Version = 1;
+    private const int HeaderLength = 9;
+    private const int MaxPayloadLength = 512 << 20;
+    private static ReadOnlySpan<byte> Magic => "DBRS"u8;
+
+    public static byte[] EncodeRequest(ShimRequest request) => Frame(writer =>
+    {
+        writer.Write(request.RustcPath);
+        writer.Write(request.Arguments.Count);
+        foreach (var argument in request.Arguments)
+            writer.Write(argument);
+        writer.Write(request.WorkingDirectory);
+        writer.Write(request.Environment.Count);
+        foreach (var (name, value) in request.Environment)
+        {
+            writer.Write(name);
+            writer.Write(value);
+        }
+    });
+
+    public static byte[] EncodeResponse(ShimResponse response) => Frame(writer =>
+    {
+        writer.Write(response.RunLocally);
+        writer.Write(response.ExitCode);
+        writer.Write(response.Stdout.Length);
+        writer.Write(response.Stdout);
+        writer.Write(response.Stderr.Length);
+        writer.Write(response.Stderr);
+    });
+
+    public static ShimRequest DecodeRequest(byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        var rustc = reader.ReadString();
+        var arguments = new string[ReadCount(reader)];
+        for (var i = 0; i < arguments.Length; i++)
+            arguments[i] = reader.ReadString();
+        var workingDirectory = reader.ReadString();
+        var count = ReadCount(reader);
+        var environment = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            environment[name] = reader.ReadString();
+        }
+        return new ShimRequest(rustc, arguments, workingDirectory, environment);
+    }
+
+    public static ShimResponse DecodeResponse(byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        var runLocally = reader.ReadBoolean();
+        var exitCode = reader.ReadInt32();
+        var stdout = reader.ReadBytes(ReadCount(reader));
+        var stderr = reader.ReadBytes(ReadCount(reader));
+        return new ShimResponse(runLocally, exitCode, stdout, stderr);
+    }
+
+    /// <summary>Reads one frame's payload; throws <see cref="InvalidDataException"/> when the peer is not speaking this protocol.</summary>
+    public static byte[] ReadFrame(Stream stream)
+    {
+        var header = new byte[HeaderLength];
+        stream.ReadExactly(header);
+        var payload = new byte[CheckHeader(header)];
+        stream.ReadExactly(payload);
+        return payload;
+    }
+
+    public static async Task<byte[]> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[HeaderLength];
+        await stream.ReadExactlyAsync(header, cancellationToken);
+        var payload = new byte[CheckHeader(header)];
+        await stream.ReadExactlyAsync(payload, cancellationToken);
+        return payload;
+    }
+
+    private static int CheckHeader(byte[] header)
+    {
+        if (!header.AsSpan(0, 4).SequenceEqual(Magic))
+            throw new InvalidDataException("the peer does not speak the DistBuild shim protocol");
+        if (header[4] != Version)
+            throw new InvalidDataException($"shim protocol version {header[4]} is not supported (expected {Version}): the shim and the tasks come from different DistBuild versions");
+        var length = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5));
+        if (length is < 0 or > MaxPayloadLength)
+            throw new InvalidDataException($"shim protocol frame of {length} bytes is out of range");
+        return length;
+    }
+
+    private static int ReadCount(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        if (count < 0 || count > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new InvalidDataException($"shim protocol count {count} is out of range");
+        return count;
+    }
+
+    private static byte[] Frame(Action<BinaryWriter> writePayload)
+    {
+        using var buffer = new MemoryStream();
+        buffer.Write(Magic);
+        buffer.WriteByte(Version);
+        buffer.Write(stackalloc byte[4]);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+            writePayload(writer);
+        var frame = buffer.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), frame.Length - HeaderLength);
+        return frame;
+    }
+}
