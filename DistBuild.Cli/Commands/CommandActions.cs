@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Grpc.Core;
+
+namespace DistBuild.Cli.Commands;
+
+/// <summary>
+/// Runs a command's body and turns every failure into one line on stderr and exit code 1, so a user never
+/// sees a stack trace: an unreachable scheduler, a bad digest, an unknown job id all read as sentences.
+/// </summary>
+public static class CommandActions
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(CliSession session, Func<ParseResult, CancellationToken, Task<int>> body) =>
+        async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return await body(parseResult, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync("error: " + Describe(e, session.SchedulerUrlOf(parseResult)));
+                return Failure;
+            }
+        };
+
+    /// <summary>The one-line message for a failure, naming the scheduler when it could not be reached.</summary>
+    public static string Describe(Exception e, string schedulerUrl) => e switch
+    {
+        CliException => e.Message,
+        RpcException { StatusCode: StatusCode.Unavailable } rpc =>
+            $"cannot reach the scheduler at {schedulerUrl}: {Innermost(rpc.Status.DebugException) ?? rpc.Status.Detail}",
+        RpcException { StatusCode: StatusCode.DeadlineExceeded } =>
+            $"the scheduler at {schedulerUrl} did not answer within {SchedulerConnection.CallTimeout.TotalSeconds:0} s",
+        RpcException { StatusCode: StatusCode.Cancelled } => "cancelled",
+        RpcException rpc => $"the scheduler answered {rpc.StatusCode}: {rpc.Status.Detail}",
+        OperationCanceledException => "cancelled",
+        HttpRequestException or SocketException => $"cannot reach the scheduler at {schedulerUrl}: {e.Message}",
+        IOException or UnauthorizedAccessException => e.Message,
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private static string? Innermost(Exception? e)
+    {
+        if (e is null)
+            return null;
+        while (e.InnerException is not null)
+            e = e.InnerException;
+        return e.Message;
+    }
+}
