@@ -1,0 +1,74 @@
+using System.Globalization;
+using DistBuild.Bench.Running;
+using DistBuild.Bench.Tools;
+
+namespace DistBuild.Bench.Reporting;
+
+/// <summary>Prints the figures as one table per workspace, followed by the targets and whether they are met.</summary>
+public static class SummaryTable
+{
+    public static void Print(BenchReport report, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Medians of {report.Repetitions} run(s). (x) = ratio to plain cargo's cold build in this run; no-op: +s over cargo's no-op.");
+        foreach (var workspace in report.Workspaces)
+        {
+            output.WriteLine();
+            output.WriteLine($"{workspace.Description} ({workspace.Packages} packages; edited crate: {workspace.EditedCrate})");
+            output.WriteLine($"  {"tool",-10} {"cold",-18} {"warm",-18} {"no-op",-20} {"edited leaf",-18}");
+            foreach (var tool in report.Figures.Where(f => f.Workspace == workspace.Name).Select(f => f.Tool).Distinct())
+            {
+                string Cell(string scenario)
+                {
+                    var figure = report.Figures.SingleOrDefault(f => f.Workspace == workspace.Name && f.Tool == tool && f.Scenario == scenario);
+                    if (figure is null)
+                        return "-";
+                    var text = Format(figure.MedianSeconds) + " s";
+                    if (figure.RatioToCargoCold is { } ratio)
+                        text += $" ({Format(ratio)}x)";
+                    if (figure.SecondsOverCargoNoOp is { } over && tool != CargoTool.ToolName)
+                        text += $" ({over:+0.00;-0.00} s)";
+                    return text;
+                }
+                output.WriteLine($"  {tool,-10} {Cell(Scenarios.Cold),-18} {Cell(Scenarios.Warm),-18} {Cell(Scenarios.NoOp),-20} {Cell(Scenarios.EditedLeaf),-18}");
+            }
+        }
+
+        var empty = report.Figures.FirstOrDefault(f => f.Tool == MacroBenchmark.EmptyWrapper);
+        if (empty is not null)
+            output.WriteLine($"\nEmpty wrapper project, no-op `dotnet build`: {Format(empty.MedianSeconds)} s");
+
+        output.WriteLine("\nTargets:");
+        foreach (var line in TargetLines(report))
+            output.WriteLine("  " + line);
+        foreach (var skipped in report.Skipped)
+            output.WriteLine("  note: " + skipped);
+    }
+
+    /// <summary>The figures DistBuild is held to, one line each with its verdict.</summary>
+    public static IEnumerable<string> TargetLines(BenchReport report)
+    {
+        foreach (var workspace in report.Workspaces.Select(w => w.Name))
+        {
+            var distBuild = report.Figures.Where(f => f.Workspace == workspace && f.Tool == DistBuildTool.ToolName).ToList();
+            if (distBuild.Count == 0)
+            {
+                yield return $"{workspace}: no DistBuild figures";
+                continue;
+            }
+            var cold = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.Cold)?.RatioToCargoCold;
+            var warm = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.Warm)?.RatioToCargoCold;
+            var noOp = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.NoOp)?.SecondsOverEmptyWrapperAndCargoNoOp;
+            yield return Verdict(workspace, "cold DistBuild / cargo cold", cold, 1.05, "x");
+            yield return Verdict(workspace, "warm DistBuild / cargo cold", warm, 0.20, "x");
+            yield return Verdict(workspace, "no-op DistBuild - (empty wrapper + cargo no-op)", noOp, 0.30, " s");
+        }
+    }
+
+    private static string Verdict(string workspace, string what, double? value, double target, string unit) =>
+        value is { } v
+            ? $"{workspace}: {what} = {Format(v)}{unit} (target <= {Format(target)}{unit}): {(v <= target ? "met" : "MISSED")}"
+            : $"{workspace}: {what}: not measured";
+
+    private static string Format(double value) => value.ToString(Math.Abs(value) < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using DistBuild.Bench.Reporting;
+using DistBuild.Bench.Tools;
+using DistBuild.Bench.Workspaces;
+
+namespace DistBuild.Bench.Running;
+
+/// <summary>
+/// Runs every tool through the four scenarios on every workspace, repetition after repetition. Tools are
+/// interleaved inside each repetition, so a noisy neighbour on the machine spreads over all of them rather than
+/// landing on one tool's figures.
+/// </summary>
+public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWriter log)
+{
+    public const string EmptyWrapper = "empty-wrapper";
+
+    public async Task RunAsync(IReadOnlyList<BenchWorkspace> workspaces, IReadOnlyList<BuildTool> tools, BenchReport report, CancellationToken cancellationToken)
+    {
+        var expectedOutput = new Dictionary<string, string>();
+        for (var repetition = 1; repetition <= repetitions; repetition++)
+        {
+            foreach (var workspace in workspaces)
+            {
+                foreach (var tool in tools)
+                {
+                    var label = $"{workspace.Name}-run{repetition}";
+                    var target = Path.Combine(workDirectory, "targets", workspace.Name, tool.Name);
+                    DeleteDirectory(target);
+                    await tool.BeginRepetitionAsync(workDirectory, label, cancellationToken);
+                    try
+                    {
+                        await MeasureAsync(Scenarios.Cold, workspace, tool, target, repetition, report, cancellationToken);
+                        await CheckOutputAsync(workspace, tool, target, expectedOutput, report, repetition, cancellationToken);
+                        DeleteDirectory(target);
+                        await MeasureAsync(Scenarios.Warm, workspace, tool, target, repetition, report, cancellationToken);
+                        await MeasureAsync(Scenarios.NoOp, workspace, tool, target, repetition, report, cancellationToken);
+                        workspace.EditLeaf(repetition);
+                        try
+                        {
+                            await MeasureAsync(Scenarios.EditedLeaf, workspace, tool, target, repetition, report, cancellationToken);
+                        }
+                        finally
+                        {
+                            workspace.RevertLeaf();
+                        }
+                    }
+                    finally
+                    {
+                        await tool.EndRepetitionAsync(cancellationToken);
+                    }
+                }
+            }
+
+            if (tools.OfType<DistBuildTool>().FirstOrDefault() is { } distBuild)
+            {
+                var elapsed = await distBuild.EmptyWrapperNoOpAsync(cancellationToken);
+                report.Measurements.Add(new Measurement("*", EmptyWrapper, Scenarios.NoOp, repetition, elapsed.TotalSeconds));
+                log.WriteLine($"  run {repetition}  {EmptyWrapper,-10} {Scenarios.NoOp,-12} {elapsed.TotalSeconds,8:F2} s");
+            }
+        }
+    }
+
+    private async Task MeasureAsync(string scenario, BenchWorkspace workspace, BuildTool tool, string target, int repetition, BenchReport report, CancellationToken cancellationToken)
+    {
+        var elapsed = await tool.BuildAsync(workspace, target, cancellationToken);
+        var note = await tool.DescribeLastBuildAsync(cancellationToken);
+        report.Measurements.Add(new Measurement(workspace.Name, tool.Name, scenario, repetition, elapsed.TotalSeconds, note));
+        log.WriteLine($"  run {repetition}  {workspace.Name,-10} {tool.Name,-10} {scenario,-12} {elapsed.TotalSeconds,8:F2} s{(note is null ? "" : "   " + note)}");
+    }
+
+    /// <summary>Runs the binary each tool built; a different output than plain cargo's means the build is wrong.</summary>
+    private async Task CheckOutputAsync(BenchWorkspace workspace, BuildTool tool, string target, Dictionary<string, string> expected, BenchReport report,
+        int repetition, CancellationToken cancellationToken)
+    {
+        var binary = Path.Combine(target, "debug", workspace.Binary);
+        if (!File.Exists(binary))
+        {
+            report.Skipped.Add($"{tool.Name} on {workspace.Name}, run {repetition}: no binary at {binary} after the cold build");
+            log.WriteLine($"  WARNING: {tool.Name} left no binary at {binary}");
+            return;
+        }
+        var result = await CommandRunner.RunAsync(binary, [], workspace.Root, new Dictionary<string, string?>(), TimeSpan.FromMinutes(1), cancellationToken);
+        var output = result.Output.Trim();
+        if (!expected.TryAdd(workspace.Name, output) && expected[workspace.Name] != output)
+        {
+            report.Skipped.Add($"{tool.Name} on {workspace.Name}, run {repetition}: the binary printed '{output}', plain cargo's printed '{expected[workspace.Name]}'");
+            log.WriteLine($"  WARNING: {tool.Name}'s binary printed '{output}', expected '{expected[workspace.Name]}'");
+        }
+    }
+
+    private static void DeleteDirectory(string path)
+    {
+        if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+    }
+}
