@@ -1,0 +1,337 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using DistBuild.Tasks.Compilation;
+using DistBuild.Tasks.Diagnostics;
+using DistBuild.Tasks.Embedded;
+using DistBuild.Tasks.Logging;
+using DistBuild.Tasks.Reporting;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace DistBuild.Tasks.Cargo;
+
+/// <summary>
+/// Builds RustCrate items with cargo, handing every rustc invocation to DistBuild (RUSTC_WRAPPER = the shim, which
+/// talks to the coordinator started here). rustc diagnostics and cargo's own errors become MSBuild errors and
+/// warnings; bins, cdylibs and staticlibs become <see cref="Artifacts"/>; a JSON report records every invocation.
+/// </summary>
+public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancellation = new();
+    private RustcCoordinator? _coordinator;
+
+    /// <summary>RustCrate items: Cargo.toml paths with optional Package, Features, NoDefaultFeatures, Binaries metadata.</summary>
+    [Required]
+    public ITaskItem[] Crates { get; set; } = [];
+
+    [Required]
+    public string TargetDirectory { get; set; } = "";
+
+    /// <summary>cargo profile (dev, release or a custom one).</summary>
+    [Required]
+    public string Profile { get; set; } = "";
+
+    /// <summary>false runs plain cargo without the wrapper.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Scheduler URL; empty starts or reuses the embedded default.</summary>
+    public string? Scheduler { get; set; }
+
+    public string? InstanceName { get; set; }
+
+    /// <summary>Bearer token; when empty, DISTBUILD_TOKEN from the environment. Never logged.</summary>
+    public string? Token { get; set; }
+
+    public bool LocalFallback { get; set; }
+
+    public string? JobTimeout { get; set; }
+
+    public bool Offline { get; set; }
+
+    public string? ReportPath { get; set; }
+
+    /// <summary>Path of the cargo executable; empty finds it on PATH or in ~/.cargo/bin.</summary>
+    public string? Cargo { get; set; }
+
+    /// <summary>The rustc shim passed to cargo as RUSTC_WRAPPER.</summary>
+    public string? RustcShim { get; set; }
+
+    public string? Home { get; set; }
+
+    public string? SchedulerHostAssembly { get; set; }
+
+    public string? WorkerHostAssembly { get; set; }
+
+    public string? EmbeddedIdleShutdown { get; set; }
+
+    /// <summary>Bins, cdylibs and staticlibs cargo produced, with metadata Kind, Crate and Package.</summary>
+    [Output]
+    public ITaskItem[] Artifacts { get; private set; } = [];
+
+    public void Cancel()
+    {
+        _cancellation.Cancel();
+        _coordinator?.Cancel();
+    }
+
+    public override bool Execute()
+    {
+        var log = new TaskLogQueue(Log);
+        var work = System.Threading.Tasks.Task.Run(() => BuildAsync(log, _cancellation.Token));
+        log.Pump(work);
+        try
+        {
+            work.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            Log.LogError("DistBuild", DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "DistBuild: the build was cancelled");
+        }
+        catch (Exception e)
+        {
+            // The task must never end with an exception MSBuild reports as "the task failed unexpectedly" alone.
+            Log.LogError("DistBuild", DiagnosticCodes.CargoFailed, null, null, 0, 0, 0, 0, $"DistBuild failed: {e.Message}");
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    private async System.Threading.Tasks.Task BuildAsync(TaskLogQueue log, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var commands = ReadCrates(log);
+        if (commands is null)
+            return;
+
+        var mode = "cargo";
+        string? schedulerUrl = null;
+        var environment = new Dictionary<string, string?>
+        {
+            ["CARGO_TERM_COLOR"] = "never",
+            ["CARGO_TERM_PROGRESS_WHEN"] = "never",
+        };
+        if (Enabled)
+        {
+            (mode, schedulerUrl) = await StartCoordinatorAsync(log, environment, cancellationToken).ConfigureAwait(false);
+            if (log.HasErrors)
+                return;
+        }
+
+        var artifacts = new List<ITaskItem>();
+        var success = true;
+        try
+        {
+            var cargo = CargoProcess.Locate(Cargo);
+            foreach (var command in commands)
+                success &= await BuildCrateAsync(cargo, command, environment, artifacts, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_coordinator is not null)
+                await _coordinator.DisposeAsync().ConfigureAwait(false);
+        }
+        Artifacts = artifacts.ToArray();
+
+        var report = new BuildReport(mode, schedulerUrl, success && !log.HasErrors, clock.Elapsed.TotalSeconds, _coordinator?.Invocations ?? []);
+        log.High(report.Summary());
+        if (!string.IsNullOrWhiteSpace(ReportPath))
+        {
+            try
+            {
+                report.Write(ReportPath!);
+                log.Detail($"DistBuild: report written to {Path.GetFullPath(ReportPath!)}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.Warning(DiagnosticCodes.ReportNotWritten, $"DistBuild could not write its report to {ReportPath}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Starts the coordinator against the configured or embedded scheduler and sets cargo's wrapper environment.</summary>
+    private async Task<(string Mode, string? SchedulerUrl)> StartCoordinatorAsync(
+        TaskLogQueue log, Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var shim = RustcShim;
+        if (string.IsNullOrWhiteSpace(shim) || !File.Exists(shim))
+        {
+            var message = $"the rustc shim '{shim}' does not exist; reinstall the DistBuild.Sdk package, or set DistBuildRustcShim";
+            if (!LocalFallback)
+            {
+                log.Error(DiagnosticCodes.ShimNotFound, null, $"DistBuild: {message}.");
+                return ("cargo", null);
+            }
+            log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {message}; compiling locally (DistBuildLocalFallback is true).");
+            return ("cargo", null);
+        }
+
+        var schedulerUrl = Scheduler?.Trim();
+        var embedded = string.IsNullOrEmpty(schedulerUrl);
+        if (embedded)
+        {
+            try
+            {
+                schedulerUrl = await StartEmbeddedAsync(log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
+            {
+                var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
+                if (!LocalFallback)
+                {
+                    log.Error(DiagnosticCodes.EmbeddedStartFailed, null, message + "\nSet DistBuildScheduler to a running scheduler, DistBuildLocalFallback=true to compile locally, or DistBuildEnabled=false for plain cargo.");
+                    return ("cargo", null);
+                }
+                log.Warning(DiagnosticCodes.CompilingLocally, message + "; compiling locally (DistBuildLocalFallback is true).");
+                return ("cargo", null);
+            }
+        }
+
+        var token = string.IsNullOrEmpty(Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : Token;
+        var settings = new CoordinatorSettings(schedulerUrl!, InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, LocalFallback, ParseTimeout(JobTimeout));
+        _coordinator = new RustcCoordinator(settings, log);
+        try
+        {
+            await _coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SchedulerUnreachableException e)
+        {
+            log.Error(DiagnosticCodes.SchedulerUnreachable, null,
+                $"DistBuild cannot reach the scheduler at {schedulerUrl}: {e.Message}\n" +
+                "Check that the scheduler is running and the address is right (DistBuildScheduler), " +
+                "set DistBuildLocalFallback=true to compile locally when it is down, or clear DistBuildScheduler to use the embedded local scheduler.");
+            await _coordinator.DisposeAsync().ConfigureAwait(false);
+            _coordinator = null;
+            return ("cargo", schedulerUrl);
+        }
+
+        environment["RUSTC_WRAPPER"] = Path.GetFullPath(shim!);
+        environment["DISTBUILD_COORDINATOR"] = _coordinator.SocketPath;
+        // Incremental state lives in the local target directory and cannot travel to a worker.
+        environment["CARGO_INCREMENTAL"] = "0";
+        return (embedded ? "embedded" : "remote", schedulerUrl);
+    }
+
+    private Task<string> StartEmbeddedAsync(TaskLogQueue log, CancellationToken cancellationToken)
+    {
+        var home = string.IsNullOrWhiteSpace(Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(Home!);
+        var options = new EmbeddedClusterOptions(
+            home,
+            Path.GetFullPath(SchedulerHostAssembly ?? ""),
+            Path.GetFullPath(WorkerHostAssembly ?? ""),
+            DotnetHost(),
+            InstanceName ?? "",
+            ParseTimeout(EmbeddedIdleShutdown) ?? TimeSpan.FromMinutes(10),
+            TimeSpan.FromSeconds(60));
+        return new EmbeddedCluster(options, log.Detail).EnsureRunningAsync(cancellationToken);
+    }
+
+    private async Task<bool> BuildCrateAsync(
+        string cargo, CargoCommand command, IReadOnlyDictionary<string, string?> environment,
+        List<ITaskItem> artifacts, TaskLogQueue log, CancellationToken cancellationToken)
+    {
+        var stderr = new CargoStderrReader(command.WorkingDirectory, command.ManifestPath, log.Report);
+        var compilerErrors = 0;
+        var finished = (bool?)null;
+        log.Detail($"DistBuild: {cargo} {string.Join(' ', command.Arguments())}");
+
+        void OnStdout(string line)
+        {
+            switch (CargoJsonReader.Parse(line))
+            {
+                case CompilerDiagnosticMessage message:
+                    if (message.Diagnostic.Severity == DiagnosticSeverity.Error)
+                        Interlocked.Increment(ref compilerErrors);
+                    log.Report(message.Diagnostic);
+                    if (message.Rendered is { Length: > 0 } rendered && message.Diagnostic.Severity != DiagnosticSeverity.Message)
+                        log.Detail(rendered.TrimEnd());
+                    break;
+                case CompilerArtifactMessage artifact:
+                    lock (artifacts)
+                        artifacts.AddRange(RustArtifacts.From(artifact, command.ManifestPath));
+                    break;
+                case BuildFinishedMessage done:
+                    finished = done.Success;
+                    break;
+            }
+        }
+
+        void OnStderr(string line)
+        {
+            // Both readers run concurrently; rustc's errors reach stdout before cargo's closing summary on stderr.
+            stderr.CompilerErrorsReported = Volatile.Read(ref compilerErrors) > 0;
+            lock (stderr)
+            {
+                if (!stderr.Add(line) && line.Trim().Length > 0)
+                    log.Detail(line.TrimEnd());
+            }
+        }
+
+        int exitCode;
+        try
+        {
+            exitCode = await CargoProcess.RunAsync(cargo, command, environment, OnStdout, OnStderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Win32Exception e)
+        {
+            log.Error(DiagnosticCodes.CargoNotFound, command.ManifestPath,
+                $"DistBuild could not run cargo ('{cargo}'): {e.Message}. Install Rust (rustup) or set DistBuildCargo to cargo's path.");
+            return false;
+        }
+        lock (stderr)
+            stderr.Flush();
+
+        if (exitCode == 0)
+            return true;
+        if (compilerErrors == 0 && !stderr.ErrorsReported)
+        {
+            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath,
+                $"cargo build failed with exit code {exitCode} (build-finished: {finished?.ToString() ?? "not reported"}); run with -v:detailed to see cargo's output.");
+        }
+        else if (compilerErrors > 0 && !stderr.ErrorsReported && !log.HasErrors)
+        {
+            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath, $"cargo build failed with exit code {exitCode}.");
+        }
+        return false;
+    }
+
+    /// <summary>Validates the RustCrate items; null (with errors logged) when one names no existing manifest.</summary>
+    private List<CargoCommand>? ReadCrates(TaskLogQueue log)
+    {
+        var commands = new List<CargoCommand>();
+        foreach (var item in Crates)
+        {
+            var manifest = Path.GetFullPath(item.GetMetadata("FullPath") is { Length: > 0 } full ? full : item.ItemSpec);
+            if (Directory.Exists(manifest))
+                manifest = Path.Combine(manifest, "Cargo.toml");
+            if (!File.Exists(manifest))
+            {
+                log.Error(DiagnosticCodes.ManifestNotFound, BuildEngine?.ProjectFileOfTaskNode,
+                    $"RustCrate '{item.ItemSpec}' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml.");
+                continue;
+            }
+            commands.Add(new CargoCommand(
+                manifest,
+                Path.GetFullPath(TargetDirectory),
+                Profile,
+                SplitList(item.GetMetadata("Package")),
+                string.Join(",", SplitList(item.GetMetadata("Features"))),
+                string.Equals(item.GetMetadata("NoDefaultFeatures"), "true", StringComparison.OrdinalIgnoreCase),
+                SplitList(item.GetMetadata("Binaries")),
+                Offline));
+        }
+        return log.HasErrors ? null : commands;
+    }
+
+    private static IReadOnlyList<string> SplitList(string value) =>
+        value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static TimeSpan? ParseTimeout(string? value) =>
+        TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero ? timeout : null;
+
+    /// <summary>The dotnet executable running this build (the SDK sets DOTNET_HOST_PATH for tasks), else dotnet on PATH.</summary>
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        return !string.IsNullOrEmpty(host) && File.Exists(host) ? host : "dotnet";
+    }
+}

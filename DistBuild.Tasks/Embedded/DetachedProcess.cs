@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace DistBuild.Tasks.Embedded;
+
+/// <summary>
+/// Starts a background process that outlives the build and holds none of its handles. A child that inherits
+/// `dotnet build`'s stdout or stderr keeps the build from returning until it exits, and .NET's Process always
+/// hands its standard handles down; so the daemon is started by `/bin/sh`, in a new session (setsid), with
+/// stdin from /dev/null and stdout and stderr appended to a log file. The shell exits at once.
+/// </summary>
+public static class DetachedProcess
+{
+    private const string Launcher = "log=\"$1\"; shift; $DISTBUILD_SETSID \"$@\" </dev/null >\"$log\" 2>&1 & echo $!";
+
+    /// <summary>Starts FILE ARGS detached, its output in <paramref name="logPath"/> (truncated); returns its process id.</summary>
+    public static int Start(string fileName, IEnumerable<string> arguments, string logPath, IReadOnlyDictionary<string, string?> environment)
+    {
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(Launcher);
+        startInfo.ArgumentList.Add("sh");
+        startInfo.ArgumentList.Add(logPath);
+        startInfo.ArgumentList.Add(fileName);
+        foreach (var argument in arguments)
+            startInfo.ArgumentList.Add(argument);
+        // In a non-interactive shell a background job is not a process-group leader, so setsid execs in place
+        // and $! is the daemon's own pid.
+        startInfo.Environment["DISTBUILD_SETSID"] = FindSetsid() ?? "";
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                startInfo.Environment.Remove(name);
+            else
+                startInfo.Environment[name] = value;
+        }
+
+        using var shell = Process.Start(startInfo)!;
+        shell.StandardInput.Close();
+        var stdout = shell.StandardOutput.ReadToEndAsync();
+        var stderr = shell.StandardError.ReadToEndAsync();
+        if (!shell.WaitForExit(10_000))
+        {
+            shell.Kill();
+            throw new InvalidOperationException($"/bin/sh did not return while starting {Path.GetFileName(fileName)}");
+        }
+        if (shell.ExitCode != 0 || !int.TryParse(stdout.Result.Trim(), out var pid))
+            throw new InvalidOperationException($"could not start {Path.GetFileName(fileName)} in the background: {stderr.Result.Trim()}");
+        return pid;
+    }
+
+    /// <summary>Whether the process is alive and its command line contains <paramref name="marker"/> (guards against pid reuse).</summary>
+    public static bool IsRunning(int pid, string marker)
+    {
+        if (pid <= 0)
+            return false;
+        var cmdline = $"/proc/{pid}/cmdline";
+        if (File.Exists(cmdline))
+        {
+            try
+            {
+                return File.ReadAllText(cmdline).Contains(marker, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string? FindSetsid() =>
+        new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+}

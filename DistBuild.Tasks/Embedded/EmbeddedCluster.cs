@@ -1,0 +1,185 @@
+using System.Text.RegularExpressions;
+using Capabilities = Build.Bazel.Remote.Execution.V2.Capabilities;
+using GetCapabilitiesRequest = Build.Bazel.Remote.Execution.V2.GetCapabilitiesRequest;
+using DistBuild.Protocol.Channels;
+using Grpc.Core;
+
+namespace DistBuild.Tasks.Embedded;
+
+/// <summary>
+/// The embedded default: a scheduler and one worker on this machine, started in the background by the first build
+/// that needs them and reused by later ones. State lives in DISTBUILD_HOME: embedded.json (URL and pids), a lock
+/// file so concurrent builds start only one pair, the scheduler's CAS and action cache, and the hosts' logs. Both
+/// hosts end by themselves: the scheduler after an idle period, the worker when its scheduler is gone.
+/// </summary>
+public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Action<string> detail)
+{
+    private string StatePath => Path.Combine(options.Home, "embedded.json");
+    private string LockPath => Path.Combine(options.Home, "embedded.lock");
+    private string LogDirectory => Path.Combine(options.Home, "logs");
+
+    /// <summary>Returns the URL of a running embedded scheduler with a worker, starting them if needed.</summary>
+    public async Task<string> EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        foreach (var assembly in new[] { options.SchedulerAssembly, options.WorkerAssembly })
+        {
+            if (!File.Exists(assembly))
+                throw new EmbeddedStartException($"{assembly} does not exist; the DistBuild.Sdk package is incomplete");
+        }
+        Directory.CreateDirectory(options.Home);
+        Directory.CreateDirectory(LogDirectory);
+        using var exclusive = await AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+
+        var state = EmbeddedState.Read(StatePath);
+        if (state is not null
+            && state.SchedulerAssembly == options.SchedulerAssembly
+            && DetachedProcess.IsRunning(state.SchedulerPid, "DistBuild.Scheduler")
+            && await AnswersAsync(state.Url, cancellationToken).ConfigureAwait(false))
+        {
+            if (DetachedProcess.IsRunning(state.WorkerPid, "DistBuild.Worker"))
+            {
+                detail($"DistBuild: reusing the embedded scheduler at {state.Url} (pid {state.SchedulerPid})");
+                return state.Url;
+            }
+            detail($"DistBuild: the embedded worker is gone; starting a new one for {state.Url}");
+            var workerPid = await StartWorkerAsync(state.Url, cancellationToken).ConfigureAwait(false);
+            (state with { WorkerPid = workerPid }).Write(StatePath);
+            return state.Url;
+        }
+
+        var (url, schedulerPid) = await StartSchedulerAsync(cancellationToken).ConfigureAwait(false);
+        var worker = await StartWorkerAsync(url, cancellationToken).ConfigureAwait(false);
+        new EmbeddedState(url, schedulerPid, worker, options.SchedulerAssembly, DateTimeOffset.UtcNow).Write(StatePath);
+        detail($"DistBuild: started the embedded scheduler at {url} (pid {schedulerPid}) and a worker (pid {worker}); state in {options.Home}");
+        return url;
+    }
+
+    private async Task<(string Url, int Pid)> StartSchedulerAsync(CancellationToken cancellationToken)
+    {
+        var log = Path.Combine(LogDirectory, "scheduler.log");
+        var pid = DetachedProcess.Start(options.DotnetHost,
+        [
+            options.SchedulerAssembly,
+            "--urls", "http://127.0.0.1:0",
+            $"--Scheduler:DataDirectory={Path.Combine(options.Home, "scheduler")}",
+            $"--Scheduler:IdleShutdown={options.IdleShutdown:c}",
+            $"--Scheduler:InstanceName={options.InstanceName}",
+        ], log, HostEnvironment());
+        var match = await WaitForLogAsync(log, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false);
+        return (match.Groups[1].Value, pid);
+    }
+
+    private async Task<int> StartWorkerAsync(string schedulerUrl, CancellationToken cancellationToken)
+    {
+        var log = Path.Combine(LogDirectory, "worker.log");
+        var pid = DetachedProcess.Start(options.DotnetHost,
+        [
+            options.WorkerAssembly,
+            "--scheduler", schedulerUrl,
+            "--id", $"embedded-{Environment.MachineName.ToLowerInvariant()}",
+            "--port", "0",
+            $"--Worker:WorkDirectory={Path.Combine(options.Home, "worker")}",
+            "--Worker:ExitWhenSchedulerGone=true",
+        ], log, HostEnvironment());
+        await WaitForLogAsync(log, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken).ConfigureAwait(false);
+        return pid;
+    }
+
+    /// <summary>Waits until the host's log shows the line; fails with the log's tail if the host exits or takes too long.</summary>
+    private async Task<Match> WaitForLogAsync(string log, int pid, string marker, Regex line, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + options.StartTimeout;
+        while (true)
+        {
+            var text = ReadShared(log);
+            var match = line.Match(text);
+            if (match.Success)
+                return match;
+            if (!DetachedProcess.IsRunning(pid, marker))
+                throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(text)}");
+            if (DateTime.UtcNow > deadline)
+                throw new EmbeddedStartException($"{marker} did not start within {options.StartTimeout.TotalSeconds:0} s; its log ({log}) ends with:\n{Tail(text)}");
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> AnswersAsync(string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var channel = GrpcChannels.Create(url);
+            var client = new Capabilities.CapabilitiesClient(channel);
+            await client.GetCapabilitiesAsync(
+                new GetCapabilitiesRequest { InstanceName = options.InstanceName },
+                deadline: DateTime.UtcNow.AddSeconds(5),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException e)
+        {
+            detail($"DistBuild: the embedded scheduler at {url} did not answer ({e.StatusCode}); starting a new one");
+            return false;
+        }
+    }
+
+    /// <summary>Takes the lock file (an exclusive flock on Unix); another build holding it is starting the hosts.</summary>
+    private async Task<FileStream> AcquireLockAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + options.StartTimeout + options.StartTimeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The build's environment less what belongs to this build only (the coordinator socket, MSBuild's node settings).</summary>
+    private static Dictionary<string, string?> HostEnvironment()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["DISTBUILD_COORDINATOR"] = null,
+            ["DOTNET_NOLOGO"] = "1",
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
+        };
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>())
+        {
+            if (name.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || name.StartsWith("MSBuild", StringComparison.Ordinal))
+                environment[name] = null;
+        }
+        return environment;
+    }
+
+    private static string ReadShared(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static string Tail(string text)
+    {
+        var lines = text.Split('\n');
+        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 15)));
+    }
+
+    [GeneratedRegex(@"Now listening on: (https?://[^\s]+)")]
+    private static partial Regex ListeningLine();
+
+    [GeneratedRegex("Registered with the scheduler")]
+    private static partial Regex RegisteredLine();
+}

@@ -1,0 +1,24 @@
+namespace DistBuild.Tasks.Embedded;
+
+/// <summary>Where the embedded default keeps its state and which host builds it runs.</summary>
+public sealed record EmbeddedClusterOptions(
+    string Home,
+    string SchedulerAssembly,
+    string WorkerAssembly,
+    string DotnetHost,
+    string InstanceName,
+    TimeSpan IdleShutdown,
+    TimeSpan StartTimeout)
+{
+    /// <summary>DISTBUILD_HOME, else $XDG_CACHE_HOME/distbuild, else ~/.cache/distbuild.</summary>
+    public static string DefaultHome()
+    {
+        var configured = Environment.GetEnvironmentVariable("DISTBUILD_HOME");
+        if (!string.IsNullOrWhiteSpace(configured))
+            return Path.GetFullPath(configured);
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrWhiteSpace(cache))
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(cache, "distbuild");
+    }
+}
