@@ -1,1 +1,31 @@
-Console.WriteLine("not yet");
+using DistBuild.Scheduler.ActionCache;
+using DistBuild.Scheduler.Admin;
+using DistBuild.Scheduler.Capabilities;
+using DistBuild.Scheduler.Cas;
+using DistBuild.Scheduler.Execution;
+using DistBuild.Scheduler.Hosting;
+using DistBuild.Scheduler.Workers;
+
+// The DistBuild scheduler: a REAPI v2 server (CAS, action cache, execution) that pushes rustc jobs to workers.
+var builder = WebApplication.CreateBuilder(args);
+
+// Configuration: appsettings.json, then environment (Scheduler__X), then command line (--Scheduler:X=Y).
+builder.Services.AddSchedulerOptions(builder.Configuration);
+builder.WebHost.UseHttp2Only();
+
+// Services: the plain classes that hold the state, the loops that drive them, and gRPC.
+builder.Services.AddSchedulerCore();
+builder.Services.AddSchedulerGrpc();
+
+var app = builder.Build();
+
+// Endpoints: the REAPI services clients call, then DistBuild's own worker and admin protocols.
+app.MapGrpcService<CapabilitiesService>();
+app.MapGrpcService<CasService>();
+app.MapGrpcService<ByteStreamService>();
+app.MapGrpcService<ActionCacheService>();
+app.MapGrpcService<ExecutionService>();
+app.MapGrpcService<WorkerRegistryService>();
+app.MapGrpcService<AdminService>();
+
+app.Run();

@@ -1,0 +1,414 @@
+using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Digests;
+using DistBuild.Protocol.Execution;
+using DistBuild.Protocol.Toolchains;
+using DistBuild.Protocol.Workers;
+using WorkerRegistry = DistBuild.Scheduler.Workers.WorkerRegistry;
+using DistBuild.Scheduler.ActionCache;
+using DistBuild.Scheduler.Cas;
+using DistBuild.Scheduler.Workers;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Status = Google.Rpc.Status;
+
+namespace DistBuild.Scheduler.Execution;
+
+/// <summary>
+/// The job queue and its state machine, without any network: jobs are submitted (identical active actions
+/// share one job), matched to live workers with a free slot and the right toolchain, started, finished,
+/// requeued when a worker is lost or fails (up to <see cref="SchedulerOptions.MaxAttempts"/> starts),
+/// and failed when they outlive their timeout. The calls to workers are made by <see cref="JobDispatcher"/>.
+/// </summary>
+public sealed class JobScheduler
+{
+    /// <summary>How long a worker that refused a job (busy or unreachable) is passed over.</summary>
+    public static readonly TimeSpan RefusalBackoff = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Job> _activeByAction = new(StringComparer.Ordinal);
+    private readonly List<Job> _pending = [];
+    private readonly Queue<string> _finished = new();
+    private readonly List<string> _order = [];
+    private readonly Dictionary<string, DateTimeOffset> _passOver = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly WorkerRegistry _workers;
+    private readonly ActionCacheStore _cache;
+    private readonly ContentStore _cas;
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public JobScheduler(WorkerRegistry workers, ActionCacheStore cache, ContentStore cas, IOptions<SchedulerOptions> options, TimeProvider time, ILogger<JobScheduler> logger)
+    {
+        _workers = workers;
+        _cache = cache;
+        _cas = cas;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Jobs not yet finished.</summary>
+    public int UnfinishedCount
+    {
+        get
+        {
+            lock (_gate)
+                return _activeByAction.Count;
+        }
+    }
+
+    public JobSnapshot? Get(string jobId)
+    {
+        lock (_gate)
+            return _jobs.TryGetValue(jobId, out var job) ? job.Snapshot() : null;
+    }
+
+    /// <summary>The unfinished job for this action, if one exists, so an identical Execute can follow it.</summary>
+    public JobSnapshot? FindActive(Digest actionDigest)
+    {
+        lock (_gate)
+            return _activeByAction.TryGetValue(actionDigest.Key(), out var job) ? job.Snapshot() : null;
+    }
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<JobSnapshot> List(int limit)
+    {
+        lock (_gate)
+        {
+            var result = new List<JobSnapshot>(Math.Min(limit, _order.Count));
+            for (var i = _order.Count - 1; i >= 0 && result.Count < limit; i--)
+            {
+                if (_jobs.TryGetValue(_order[i], out var job))
+                    result.Add(job.Snapshot());
+            }
+            return result;
+        }
+    }
+
+    /// <summary>The jobs a worker holds (assigned or running).</summary>
+    public IReadOnlyList<string> JobsOn(string workerId)
+    {
+        lock (_gate)
+            return _activeByAction.Values.Where(j => j.WorkerId == workerId && j.State is JobState.Assigned or JobState.Running).Select(j => j.Id).ToList();
+    }
+
+    /// <summary>Queues an action, or returns the unfinished job of an identical one.</summary>
+    public JobSnapshot Submit(LoadedAction action)
+    {
+        lock (_gate)
+        {
+            if (_activeByAction.TryGetValue(action.ActionDigest.Key(), out var existing))
+                return existing.Snapshot();
+            var job = new Job(NewJobId(), action.ActionDigest, _time.GetUtcNow())
+            {
+                Action = action,
+                Description = action.Description,
+                Platform = action.Platform,
+                State = JobState.Pending,
+                WaitingReason = "waiting for a worker",
+            };
+            _jobs.Add(job.Id, job);
+            _order.Add(job.Id);
+            _activeByAction.Add(action.ActionDigest.Key(), job);
+            _pending.Add(job);
+            _logger.LogInformation("Job {JobId} queued: {Description} ({Action})", job.Id, job.Description, Digests.Format(job.ActionDigest));
+            Wake();
+            return job.Snapshot();
+        }
+    }
+
+    /// <summary>Records an action served from the action cache as a finished job, so it shows in the admin view.</summary>
+    public JobSnapshot RecordCacheHit(Digest actionDigest, ActionResult result, string description)
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var job = new Job(NewJobId(), actionDigest, now)
+            {
+                Description = description,
+                Cached = true,
+                State = JobState.Completed,
+                FinishedAt = now,
+                ExitCode = result.ExitCode,
+                Response = new ExecuteResponse { Result = result, CachedResult = true, Status = RichStatus.Of(StatusCode.OK, "") },
+            };
+            _jobs.Add(job.Id, job);
+            _order.Add(job.Id);
+            RememberFinishedLocked(job);
+            return job.Snapshot();
+        }
+    }
+
+    /// <summary>
+    /// Matches pending jobs (oldest first) to live workers with a free slot whose platform includes the job's,
+    /// marks them ASSIGNED, and returns the calls to make. Jobs that cannot be placed get a waiting reason.
+    /// </summary>
+    public IReadOnlyList<Assignment> AssignPending()
+    {
+        lock (_gate)
+        {
+            if (_pending.Count == 0)
+                return [];
+            var now = _time.GetUtcNow();
+            var workers = _workers.List();
+            var free = workers.ToDictionary(w => w.WorkerId, w => w.Slots - BusySlotsLocked(w.WorkerId));
+            var assignments = new List<Assignment>();
+            foreach (var job in _pending.ToList())
+            {
+                var capable = workers.Where(w => w.CanRun(job.Platform)).ToList();
+                var available = capable.Where(w => free[w.WorkerId] > 0 && !PassedOverLocked(w.WorkerId, now)).ToList();
+                if (available.Count == 0)
+                {
+                    job.WaitingReason = WaitingReason(workers, capable, job.Platform);
+                    continue;
+                }
+                var worker = available.MaxBy(w => free[w.WorkerId])!;
+                free[worker.WorkerId]--;
+                _pending.Remove(job);
+                job.State = JobState.Assigned;
+                job.WorkerId = worker.WorkerId;
+                job.Attempts++;
+                job.StartedAt = now;
+                job.WaitingReason = "";
+                job.Changed();
+                assignments.Add(new Assignment(job.Id, worker.WorkerId, worker.Address, RequestFor(job)));
+                _logger.LogInformation("Job {JobId} assigned to worker {WorkerId} (attempt {Attempt})", job.Id, worker.WorkerId, job.Attempts);
+            }
+            return assignments;
+        }
+    }
+
+    /// <summary>The worker accepted the job: it is RUNNING (unless its result already arrived).</summary>
+    public void DispatchAccepted(Assignment assignment)
+    {
+        lock (_gate)
+        {
+            if (HeldByLocked(assignment.JobId, assignment.WorkerId) is { State: JobState.Assigned } job)
+            {
+                job.State = JobState.Running;
+                job.Changed();
+            }
+        }
+    }
+
+    /// <summary>The worker could not take the job (no free slot, unreachable): queue it again without counting an attempt.</summary>
+    public void DispatchRefused(Assignment assignment, string reason)
+    {
+        lock (_gate)
+        {
+            _passOver[assignment.WorkerId] = _time.GetUtcNow() + RefusalBackoff;
+            if (HeldByLocked(assignment.JobId, assignment.WorkerId) is not { } job)
+                return;
+            _logger.LogInformation("Worker {WorkerId} did not take job {JobId}: {Reason}", assignment.WorkerId, job.Id, reason);
+            job.Attempts--;
+            RequeueLocked(job, $"worker {assignment.WorkerId} did not take it: {reason}");
+        }
+    }
+
+    /// <summary>
+    /// A worker's report. A result (whatever its exit code) finishes the job even when it comes from a worker
+    /// that no longer holds it, since compiles are deterministic; the holder is then told to cancel.
+    /// A non-OK status from the holder is an infrastructure failure of that attempt.
+    /// </summary>
+    public Cancellation? ReportResult(string workerId, string jobId, ActionResult? result, Status? status)
+    {
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(jobId, out var job) || job.IsDone)
+                return null;
+            if (result is not null && (status is null || status.Code == 0))
+            {
+                Cancellation? cancellation = null;
+                if (job.WorkerId != workerId && job.State is JobState.Assigned or JobState.Running && _workers.Get(job.WorkerId) is { } holder)
+                    cancellation = new Cancellation(job.Id, holder.WorkerId, holder.Address);
+                job.WorkerId = workerId;
+                CompleteLocked(job, result);
+                return cancellation;
+            }
+            if (job.WorkerId != workerId || job.State is not (JobState.Assigned or JobState.Running))
+                return null;
+            status ??= RichStatus.Of(StatusCode.Internal, "the worker reported neither a result nor an error");
+            FailAttemptLocked(job, status);
+            return null;
+        }
+    }
+
+    /// <summary>The worker is gone: its jobs are queued again (each loss counts as an attempt).</summary>
+    public void OnWorkerLost(string workerId, string reason)
+    {
+        lock (_gate)
+        {
+            _passOver.Remove(workerId);
+            foreach (var job in _activeByAction.Values.Where(j => j.WorkerId == workerId && j.State is JobState.Assigned or JobState.Running).ToList())
+                FailAttemptLocked(job, RichStatus.Of(StatusCode.Unavailable, reason));
+            Wake();
+        }
+    }
+
+    /// <summary>A worker (re-)registered: whatever it ran before is lost when it restarted.</summary>
+    public void OnWorkerRegistered(string workerId, bool wasRegistered)
+    {
+        if (wasRegistered)
+            OnWorkerLost(workerId, $"worker {workerId} registered again, so the jobs it ran were lost");
+        lock (_gate)
+        {
+            _passOver.Remove(workerId);
+            Wake();
+        }
+    }
+
+    /// <summary>Fails the jobs that ran past their timeout; returns the cancellations to send to their workers.</summary>
+    public IReadOnlyList<Cancellation> ExpireTimedOut()
+    {
+        var now = _time.GetUtcNow();
+        var cancellations = new List<Cancellation>();
+        lock (_gate)
+        {
+            foreach (var job in _activeByAction.Values.Where(j => j.State is JobState.Assigned or JobState.Running).ToList())
+            {
+                var timeout = job.Action!.Timeout;
+                if (job.StartedAt is not { } started || now - started < timeout)
+                    continue;
+                if (_workers.Get(job.WorkerId) is { } worker)
+                    cancellations.Add(new Cancellation(job.Id, worker.WorkerId, worker.Address));
+                var message = $"the job exceeded its timeout of {timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
+                _logger.LogWarning("Job {JobId} ({Description}) {Message}", job.Id, job.Description, message);
+                FailLocked(job, RichStatus.Of(StatusCode.DeadlineExceeded, message), message);
+            }
+        }
+        return cancellations;
+    }
+
+    /// <summary>Waits until there may be something to assign (a job queued, a worker arrived or freed a slot), or the timeout.</summary>
+    public Task WaitForWorkAsync(TimeSpan timeout, CancellationToken cancellationToken) => _wake.WaitAsync(timeout, cancellationToken);
+
+    /// <summary>Wakes the dispatcher, e.g. when a worker registers.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+            _wake.Release();
+    }
+
+    private void FailAttemptLocked(Job job, Status status)
+    {
+        var failure = $"attempt {job.Attempts} on worker {job.WorkerId}: {(StatusCode)status.Code}: {status.Message}";
+        job.FailedAttempts.Add(failure);
+        _logger.LogWarning("Job {JobId} ({Description}) failed {Failure}", job.Id, job.Description, failure);
+        if (RemoteExecutor.MissingBlobs(status).Count > 0)
+        {
+            // Running it elsewhere cannot help: the client must upload the missing inputs and execute again.
+            FailLocked(job, status, $"inputs are missing from the CAS: {status.Message}");
+            return;
+        }
+        if (job.Attempts >= _options.MaxAttempts)
+        {
+            var message = $"gave up after {job.Attempts} attempt(s): {string.Join("; ", job.FailedAttempts)}";
+            FailLocked(job, RichStatus.Of((StatusCode)status.Code, message), message);
+            return;
+        }
+        RequeueLocked(job, $"queued again after {failure}");
+    }
+
+    private void RequeueLocked(Job job, string reason)
+    {
+        job.State = JobState.Pending;
+        job.WorkerId = "";
+        job.StartedAt = null;
+        job.WaitingReason = reason;
+        _pending.Add(job);
+        _pending.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        job.Changed();
+        Wake();
+    }
+
+    private void CompleteLocked(Job job, ActionResult result)
+    {
+        var action = job.Action!;
+        job.ExitCode = result.ExitCode;
+        job.Response = new ExecuteResponse { Result = result, Status = RichStatus.Of(StatusCode.OK, "") };
+        if (result.ExitCode == 0)
+        {
+            job.State = JobState.Completed;
+            // Only successes are cached: a failed compile must run again once its inputs change, and do_not_cache is the client's wish.
+            if (!action.Action.DoNotCache)
+                _cache.Put(job.ActionDigest, result);
+        }
+        else
+        {
+            job.State = JobState.Failed;
+            job.Error = CompilerOutput.ErrorText(result, _cas);
+        }
+        _logger.LogInformation("Job {JobId} ({Description}) finished on worker {WorkerId} with exit code {ExitCode}", job.Id, job.Description, job.WorkerId, result.ExitCode);
+        FinishLocked(job);
+    }
+
+    private void FailLocked(Job job, Status status, string error)
+    {
+        job.State = JobState.Failed;
+        job.Error = error;
+        job.Response = new ExecuteResponse { Status = status, Message = error };
+        FinishLocked(job);
+    }
+
+    private void FinishLocked(Job job)
+    {
+        job.FinishedAt = _time.GetUtcNow();
+        job.WaitingReason = "";
+        _pending.Remove(job);
+        _activeByAction.Remove(job.ActionDigest.Key());
+        RememberFinishedLocked(job);
+        job.Changed();
+        Wake();
+    }
+
+    private void RememberFinishedLocked(Job job)
+    {
+        _finished.Enqueue(job.Id);
+        while (_finished.Count > _options.JobHistory)
+        {
+            var oldest = _finished.Dequeue();
+            _jobs.Remove(oldest);
+        }
+        if (_order.Count > _jobs.Count * 2 + 1024)
+            _order.RemoveAll(id => !_jobs.ContainsKey(id));
+    }
+
+    private Job? HeldByLocked(string jobId, string workerId) =>
+        _jobs.TryGetValue(jobId, out var job) && !job.IsDone && job.WorkerId == workerId ? job : null;
+
+    private int BusySlotsLocked(string workerId) =>
+        _activeByAction.Values.Count(j => j.WorkerId == workerId && j.State is JobState.Assigned or JobState.Running);
+
+    private bool PassedOverLocked(string workerId, DateTimeOffset now) =>
+        _passOver.TryGetValue(workerId, out var until) && now < until;
+
+    private static string WaitingReason(IReadOnlyList<RegisteredWorker> workers, IReadOnlyList<RegisteredWorker> capable, Platform platform)
+    {
+        if (workers.Count == 0)
+            return "no worker is registered; the job starts when one registers";
+        if (capable.Count == 0)
+            return $"no registered worker has the toolchain it needs ({RustToolchain.Describe(platform)})";
+        return "every worker with the toolchain it needs is busy";
+    }
+
+    private ExecuteJobRequest RequestFor(Job job)
+    {
+        var action = job.Action!;
+        return new ExecuteJobRequest
+        {
+            JobId = job.Id,
+            InstanceName = _options.InstanceName,
+            ActionDigest = job.ActionDigest,
+            Action = action.Action,
+            Command = action.Command,
+            Timeout = Duration.FromTimeSpan(action.Timeout),
+            Attempt = job.Attempts,
+        };
+    }
+
+    private static string NewJobId() => Guid.NewGuid().ToString("N");
+}

@@ -1,0 +1,76 @@
+using DistBuild.Protocol.Channels;
+using DistBuild.Scheduler.ActionCache;
+using DistBuild.Scheduler.Cas;
+using DistBuild.Scheduler.Execution;
+using DistBuild.Scheduler.Requests;
+using DistBuild.Scheduler.Workers;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace DistBuild.Scheduler.Hosting;
+
+/// <summary>The scheduler's parts, registered once for Program.cs.</summary>
+public static class SchedulerServiceCollectionExtensions
+{
+    /// <summary>Binds <see cref="SchedulerOptions"/> from the `Scheduler` section and refuses to start with unusable settings.</summary>
+    public static IServiceCollection AddSchedulerOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SchedulerOptions>()
+            .Bind(configuration.GetSection(SchedulerOptions.Section))
+            .Validate(o => o.Validate() is null, "invalid Scheduler settings")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidation>();
+        return services;
+    }
+
+    /// <summary>Storage, the job queue, the worker registry, and the loops that drive them.</summary>
+    public static IServiceCollection AddSchedulerCore(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+            return new ContentStore(Path.Combine(options.DataDirectory, "cas"), options.CasMaxBytes, options.MaxBlobBytes,
+                sp.GetRequiredService<ILogger<ContentStore>>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp => new ActionCacheStore(
+            Path.Combine(sp.GetRequiredService<IOptions<SchedulerOptions>>().Value.DataDirectory, "ac"),
+            sp.GetRequiredService<ContentStore>(), sp.GetRequiredService<ILogger<ActionCacheStore>>()));
+        services.AddSingleton<UploadSessions>();
+        services.AddSingleton<ResultInliner>();
+        services.AddSingleton<RequestChecks>();
+        services.AddSingleton<ActionLoader>();
+        services.AddSingleton<WorkerRegistry>();
+        services.AddSingleton<JobScheduler>();
+        services.AddSingleton<IWorkerClient, GrpcWorkerClient>();
+        services.AddSingleton<JobDispatcher>();
+        services.AddSingleton<LivenessMonitor>();
+        services.AddSingleton<ActivityTracker>();
+        services.AddHostedService<SchedulingLoop>();
+        services.AddHostedService<IdleShutdown>();
+        return services;
+    }
+
+    /// <summary>gRPC with message limits that fit a batch of blobs, and the activity count for idle shutdown.</summary>
+    public static IServiceCollection AddSchedulerGrpc(this IServiceCollection services)
+    {
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = GrpcChannels.MaxMessageSize;
+            grpc.MaxSendMessageSize = GrpcChannels.MaxMessageSize;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<ActivityInterceptor>();
+        });
+        return services;
+    }
+
+    /// <summary>gRPC needs HTTP/2; without TLS Kestrel only speaks it when told to.</summary>
+    public static IWebHostBuilder UseHttp2Only(this IWebHostBuilder webHost) =>
+        webHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+
+    private sealed class SchedulerOptionsValidation : IValidateOptions<SchedulerOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SchedulerOptions options) =>
+            options.Validate() is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
+    }
+}

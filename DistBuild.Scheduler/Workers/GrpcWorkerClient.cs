@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using DistBuild.Protocol.Channels;
+using DistBuild.Protocol.Workers;
+using Grpc.Net.Client;
+
+namespace DistBuild.Scheduler.Workers;
+
+/// <summary>WorkerService calls over gRPC, one channel per worker address, reused for every call.</summary>
+public sealed class GrpcWorkerClient : IWorkerClient, IDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+    private readonly ConcurrentDictionary<string, Lazy<GrpcChannel>> _channels = new(StringComparer.Ordinal);
+
+    public async Task ExecuteJobAsync(string address, ExecuteJobRequest request, CancellationToken cancellationToken) =>
+        await ClientFor(address).ExecuteJobAsync(request, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+
+    public async Task CancelJobAsync(string address, string jobId, CancellationToken cancellationToken) =>
+        await ClientFor(address).CancelJobAsync(new CancelJobRequest { JobId = jobId }, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
+
+    private WorkerService.WorkerServiceClient ClientFor(string address) =>
+        new(_channels.GetOrAdd(address, a => new Lazy<GrpcChannel>(() => GrpcChannels.Create(a))).Value);
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values.Where(c => c.IsValueCreated))
+            channel.Value.Dispose();
+    }
+}

@@ -1,0 +1,41 @@
+using DistBuild.Protocol.Workers;
+using DistBuild.Scheduler.Execution;
+using DistBuild.Scheduler.Requests;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace DistBuild.Scheduler.Workers;
+
+/// <summary>distbuild.v1.WorkerRegistry: workers register, heartbeat and report job results.</summary>
+public sealed class WorkerRegistryService(
+    WorkerRegistry registry,
+    JobScheduler scheduler,
+    JobDispatcher dispatcher,
+    IOptions<SchedulerOptions> options) : Protocol.Workers.WorkerRegistry.WorkerRegistryBase
+{
+    public override Task<RegisterWorkerResponse> RegisterWorker(RegisterWorkerRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.WorkerId))
+            throw RequestChecks.Invalid("worker_id is empty");
+        if (!Uri.TryCreate(request.Address, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+            throw RequestChecks.Invalid($"address '{request.Address}' is not an http:// or https:// URL the scheduler can call");
+        if (request.Slots < 1)
+            throw RequestChecks.Invalid($"slots must be at least 1 (is {request.Slots})");
+        var wasRegistered = registry.Register(request.WorkerId, request.Address, request.Slots, request.Platform ?? new());
+        scheduler.OnWorkerRegistered(request.WorkerId, wasRegistered);
+        return Task.FromResult(new RegisterWorkerResponse { HeartbeatInterval = Duration.FromTimeSpan(options.Value.HeartbeatInterval) });
+    }
+
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
+        Task.FromResult(new HeartbeatResponse { Registered = registry.Heartbeat(request.WorkerId) });
+
+    public override async Task<ReportJobResultResponse> ReportJobResult(ReportJobResultRequest request, ServerCallContext context)
+    {
+        if (request.Result is null && (request.Status is null || request.Status.Code == 0))
+            throw RequestChecks.Invalid("a report needs a result or a non-OK status");
+        if (scheduler.ReportResult(request.WorkerId, request.JobId, request.Result, request.Status) is { } cancellation)
+            await dispatcher.CancelAsync(cancellation, context.CancellationToken);
+        return new ReportJobResultResponse();
+    }
+}
