@@ -1,0 +1,19 @@
+namespace DistBuild.Tasks.Compilation;
+
+/// <summary>Where and how the coordinator sends compiles.</summary>
+/// <param name="SchedulerUrl">REAPI endpoint, e.g. http://127.0.0.1:8980.</param>
+/// <param name="InstanceName">REAPI instance name ("" for the default instance).</param>
+/// <param name="Token">Bearer token sent as `authorization: Bearer …` metadata when set; never logged.</param>
+/// <param name="LocalFallback">When the scheduler cannot run a compile, compile locally with a warning instead of failing.</param>
+/// <param name="JobTimeout">Action.timeout; null leaves it to the server.</param>
+public sealed record CoordinatorSettings(
+    string SchedulerUrl,
+    string InstanceName,
+    string? Token,
+    bool LocalFallback,
+    TimeSpan? JobTimeout)
+{
+    // The token stays out of logs and exception messages that print the settings.
+    public override string ToString() =>
+        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout} }}";
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Digests;
+
+namespace DistBuild.Tasks.Compilation;
+
+/// <summary>
+/// Digests of files on disk for the length of a build, keyed by path and checked against size and modification
+/// time, so each source and artifact is hashed once even though many compiles list it as an input.
+/// </summary>
+public sealed class FileDigestCache
+{
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public int Count => _entries.Count;
+
+    /// <summary>The digest of a file and whether it is executable; hashes it only when it changed since last seen.</summary>
+    public (Digest Digest, bool IsExecutable) Get(string path)
+    {
+        var info = new FileInfo(path);
+        if (_entries.TryGetValue(path, out var entry) && entry.Size == info.Length && entry.Modified == info.LastWriteTimeUtc)
+            return (entry.Digest, entry.IsExecutable);
+        var digest = Digests.ComputeFile(path);
+        var executable = IsExecutable(path);
+        // Stat again after hashing: if the file changed meanwhile, the next caller hashes it again.
+        info.Refresh();
+        _entries[path] = new Entry(info.Length, info.LastWriteTimeUtc, digest, executable);
+        return (digest, executable);
+    }
+
+    /// <summary>Remembers the digest of a file this build just wrote (a downloaded output), so it is not hashed again.</summary>
+    public void Seed(string path, Digest digest)
+    {
+        var info = new FileInfo(path);
+        if (info.Exists && info.Length == digest.SizeBytes)
+            _entries[path] = new Entry(info.Length, info.LastWriteTimeUtc, digest, IsExecutable(path));
+    }
+
+    private static bool IsExecutable(string path) =>
+        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0;
+
+    private sealed record Entry(long Size, DateTime Modified, Digest Digest, bool IsExecutable);
+}

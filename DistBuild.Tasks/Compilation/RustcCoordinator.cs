@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Channels;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DistBuild.Tasks.Compilation;
+
+/// <summary>
+/// Serves the rustc shims of one cargo run: each rustc call arrives over a Unix domain socket, runs as a REAPI
+/// action on the scheduler (or locally when it is a probe, or as a fallback), and its result goes back to the shim.
+/// </summary>
+public sealed class RustcCoordinator : IAsyncDisposable
+{
+    private static readonly TimeSpan CapabilitiesDeadline = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RequestReadTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly CoordinatorSettings _settings;
+    private readonly ICompileLog _log;
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly CancellationTokenSource _stopListening = new();
+    private readonly FileDigestCache _digests = new();
+    private readonly ToolchainCache _toolchains = new();
+    private readonly List<InvocationRecord> _invocations = [];
+    private readonly List<Task> _connections = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private GrpcChannel? _channel;
+    private RemoteCompiler? _remote;
+
+    public RustcCoordinator(CoordinatorSettings settings, ICompileLog log)
+    {
+        _settings = settings;
+        _log = log;
+        // Unix socket paths are limited to about 100 bytes, so the socket lives directly in the temp directory.
+        SocketPath = Path.Combine(Path.GetTempPath(), $"distbuild-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.sock");
+    }
+
+    /// <summary>Set DISTBUILD_COORDINATOR to this for cargo, so its shims find the coordinator.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>The compiles handled so far (a snapshot; safe to read while the build runs).</summary>
+    public IReadOnlyList<InvocationRecord> Invocations
+    {
+        get
+        {
+            lock (_invocations)
+                return _invocations.ToList();
+        }
+    }
+
+    /// <summary>
+    /// Checks that the scheduler answers (GetCapabilities with a short deadline) and starts listening for shims.
+    /// Throws <see cref="SchedulerUnreachableException"/> when it does not answer and local fallback is off.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (await CheckSchedulerAsync(cancellationToken) is { } problem)
+        {
+            if (!_settings.LocalFallback)
+                throw new SchedulerUnreachableException(
+                    $"The DistBuild scheduler at {_settings.SchedulerUrl} is not reachable ({problem}). Start it, correct the scheduler URL, or allow local compiles with local fallback.");
+            _log.Warning("DISTB0101", $"The DistBuild scheduler at {_settings.SchedulerUrl} is not reachable ({problem}); every crate compiles locally.");
+        }
+
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        File.Delete(SocketPath);
+        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _listener.Listen(256);
+        _acceptLoop = AcceptLoopAsync(_listener);
+        _log.Detail($"Coordinator listening on {SocketPath} for scheduler {_settings.SchedulerUrl}");
+    }
+
+    /// <summary>Cancels the remote work in flight (Ctrl+C): the Execute calls end, and the scheduler cancels their jobs.</summary>
+    public void Cancel() => _cancellation.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopListening.Cancel();
+        _listener?.Dispose();
+        if (_acceptLoop is not null)
+            await _acceptLoop.ConfigureAwait(false);
+        Task[] connections;
+        lock (_connections)
+            connections = _connections.ToArray();
+        try
+        {
+            // Shims still waiting belong to a cargo that is exiting; do not let them hold the build.
+            await Task.WhenAll(connections).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _cancellation.Cancel();
+        }
+        File.Delete(SocketPath);
+        _channel?.Dispose();
+        _cancellation.Dispose();
+        _stopListening.Dispose();
+    }
+
+    /// <summary>Null when the scheduler answered, else what went wrong.</summary>
+    private async Task<string?> CheckSchedulerAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token);
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+        _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests);
+        try
+        {
+            var capabilities = await new Capabilities.CapabilitiesClient(_channel).GetCapabilitiesAsync(
+                new GetCapabilitiesRequest { InstanceName = _settings.InstanceName },
+                deadline: DateTime.UtcNow + CapabilitiesDeadline,
+                cancellationToken: cancellationToken);
+            if (capabilities.ExecutionCapabilities is { ExecEnabled: false })
+                return "it does not offer remote execution";
+            return null;
+        }
+        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _remote = null;
+            return e.StatusCode == StatusCode.DeadlineExceeded
+                ? $"no answer within {CapabilitiesDeadline.TotalSeconds:0} s"
+                : $"{e.StatusCode}: {e.Status.Detail}";
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopListening.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(_stopListening.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            var task = Task.Run(() => ServeAsync(connection));
+            lock (_connections)
+            {
+                _connections.RemoveAll(t => t.IsCompleted);
+                _connections.Add(task);
+            }
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        using var _ = connection;
+        await using var stream = new NetworkStream(connection, ownsSocket: false);
+        ShimRequest request;
+        try
+        {
+            using var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopListening.Token);
+            readTimeout.CancelAfter(RequestReadTimeout);
+            request = ShimProtocol.DecodeRequest(await ShimProtocol.ReadFrameAsync(stream, readTimeout.Token).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or InvalidDataException or OperationCanceledException or SocketException)
+        {
+            _log.Detail($"Ignored a connection that sent no valid rustc call: {e.Message}");
+            return;
+        }
+
+        ShimResponse response;
+        try
+        {
+            response = await HandleAsync(request).ConfigureAwait(false);
+        }
+        catch (Exception e) when (_cancellation.IsCancellationRequested && e is OperationCanceledException or RpcException)
+        {
+            response = ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes("error: distbuild: the build was cancelled\n"));
+        }
+        catch (Exception e)
+        {
+            // A bug or an unexpected local condition: say so in the build output rather than hanging cargo.
+            var crate = RustcInvocation.Parse(request.Arguments, request.WorkingDirectory).CrateName ?? "a crate";
+            response = ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes($"error: distbuild: the coordinator failed while compiling {crate}: {e.GetType().Name}: {e.Message}\n"));
+        }
+
+        try
+        {
+            await stream.WriteAsync(ShimProtocol.EncodeResponse(response)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            _log.Detail($"A rustc shim went away before its answer: {e.Message}");
+        }
+    }
+
+    private async Task<ShimResponse> HandleAsync(ShimRequest request)
+    {
+        var invocation = RustcInvocation.Parse(request.Arguments, request.WorkingDirectory);
+        if (invocation.LocalReason is { } reason)
+        {
+            _log.Detail($"rustc runs locally ({reason}): rustc {string.Join(' ', request.Arguments)}");
+            return ShimResponse.Local;
+        }
+
+        var label = Label(invocation, request.Environment);
+        var stopwatch = Stopwatch.StartNew();
+        if (_remote is null)
+            return await CompileLocallyAsync(request, invocation, label, stopwatch, "scheduler unreachable", attempts: 1).ConfigureAwait(false);
+
+        var token = _cancellation.Token;
+        var toolchain = await _toolchains.GetAsync(request, token).ConfigureAwait(false);
+        var action = await Task.Run(() => CompileAction.Create(invocation, request.Environment, toolchain.ToPlatform(), _settings.JobTimeout, _digests), token).ConfigureAwait(false);
+        if (action.Collected.UsedFallback)
+            _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
+
+        var outcome = await _remote.RunAsync(action, token).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+        {
+            var status = $"{(StatusCode)failure.Code}: {failure.Message}";
+            if (_settings.LocalFallback)
+            {
+                _log.Warning("DISTB0102", $"{label.Crate}: the scheduler at {_settings.SchedulerUrl} could not compile it ({status}); compiling locally.");
+                return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: 2).ConfigureAwait(false);
+            }
+            Record(label, "remote", null, 1, stopwatch, 1, $"infrastructure failure: {status}");
+            return ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes(
+                $"error: distbuild: could not compile {label.Crate} on the scheduler at {_settings.SchedulerUrl}: {status}\n"));
+        }
+
+        if (outcome.ExitCode == 0)
+            DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
+        _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded");
+        Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, 1, null);
+        return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, outcome.Stderr);
+    }
+
+    private async Task<ShimResponse> CompileLocallyAsync(
+        ShimRequest request, RustcInvocation invocation, (string Crate, string Types) label, Stopwatch stopwatch, string reason, int attempts)
+    {
+        var output = await LocalRustcRunner.RunAsync(request, _cancellation.Token).ConfigureAwait(false);
+        if (output.ExitCode == 0)
+            DependencyClosure.WriteSidecar(invocation, DependencyClosure.Compute(invocation).Closure);
+        Record(label, "local", null, output.ExitCode, stopwatch, attempts, reason);
+        return ShimResponse.Completed(output.ExitCode, output.Stdout, output.Stderr);
+    }
+
+    private void Record((string Crate, string Types) label, string kind, string? worker, int exitCode, Stopwatch stopwatch, int attempts, string? note)
+    {
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        lock (_invocations)
+            _invocations.Add(new InvocationRecord(label.Crate, label.Types, kind, worker, exitCode, seconds, attempts, note));
+        var how = kind switch
+        {
+            "remote" when worker is not null => $"remote on {worker}",
+            "local" when note is not null => $"local ({note})",
+            _ => kind,
+        };
+        var failed = exitCode == 0 ? "" : $", failed with exit code {exitCode}";
+        _log.Progress(string.Create(CultureInfo.InvariantCulture, $"{label.Crate} ({label.Types}): {how}, {seconds:0.00} s{failed}"));
+    }
+
+    /// <summary>How a compile is named in progress lines and records; build scripts are all called build_script_build.</summary>
+    private static (string Crate, string Types) Label(RustcInvocation invocation, IReadOnlyDictionary<string, string> environment)
+    {
+        var crate = invocation.IsBuildScript && environment.TryGetValue("CARGO_PKG_NAME", out var package)
+            ? $"{package} build script"
+            : invocation.CrateName!;
+        return (crate, invocation.CrateTypeList);
+    }
+}
