@@ -1,0 +1,112 @@
+using DistBuild.Protocol.Digests;
+using DistBuild.Scheduler.Cas;
+using DistBuild.Scheduler.Tests.Support;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DistBuild.Scheduler.Tests.Cas;
+
+public sealed class ContentStoreTests
+{
+    [Fact]
+    public void Written_blob_reads_back_and_is_not_missing()
+    {
+        var parts = new SchedulerParts();
+        var digest = parts.Put("fn main() {}");
+
+        Assert.Equal("fn main() {}", System.Text.Encoding.UTF8.GetString(parts.Cas.TryRead(digest)!));
+        Assert.Empty(parts.Cas.FindMissing([digest]));
+    }
+
+    [Fact]
+    public void Blob_whose_content_does_not_match_its_digest_is_refused_and_nothing_is_stored()
+    {
+        var parts = new SchedulerParts();
+        var claimed = Digests.Compute("the real content"u8);
+
+        var error = Assert.Throws<BlobRejectedException>(() => parts.Cas.Write(claimed, "other content!!!"u8));
+
+        Assert.Contains("does not match its digest", error.Message);
+        Assert.Equal([claimed], parts.Cas.FindMissing([claimed]));
+        Assert.Equal(0, parts.Cas.Count);
+        Assert.Empty(System.IO.Directory.EnumerateFiles(Path.Combine(parts.Options.DataDirectory, "cas"), "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Empty_blob_always_exists()
+    {
+        var parts = new SchedulerParts();
+
+        Assert.Empty(parts.Cas.FindMissing([Digests.Empty]));
+        Assert.Empty(parts.Cas.TryRead(Digests.Empty)!);
+    }
+
+    [Fact]
+    public void Least_recently_used_blob_is_evicted_when_the_store_is_over_its_cap()
+    {
+        var parts = new SchedulerParts(new SchedulerOptions { CasMaxBytes = 250 });
+        var a = parts.Put(ByteString.CopyFrom(new byte[100]));
+        var b = parts.Put(ByteString.CopyFrom(Enumerable.Repeat((byte)1, 100).ToArray()));
+        Assert.True(parts.Cas.Contains(a)); // a is now more recent than b
+
+        var c = parts.Put(ByteString.CopyFrom(Enumerable.Repeat((byte)2, 100).ToArray()));
+
+        Assert.Equal([b], parts.Cas.FindMissing([a, b, c]));
+        Assert.Equal(200, parts.Cas.TotalBytes);
+    }
+
+    [Fact]
+    public void Blob_corrupted_on_disk_is_not_served_and_is_deleted()
+    {
+        var parts = new SchedulerParts();
+        var digest = parts.Put("pub fn answer() -> u32 { 42 }");
+        var path = Path.Combine(parts.Options.DataDirectory, "cas", digest.Hash[..2], digest.Hash);
+        File.WriteAllText(path, "pub fn answer() -> u32 { 41 }");
+
+        Assert.Null(parts.Cas.TryRead(digest));
+        Assert.Null(parts.Cas.OpenRead(digest));
+        Assert.False(File.Exists(path));
+        Assert.Equal([digest], parts.Cas.FindMissing([digest]));
+    }
+
+    [Fact]
+    public void Blobs_survive_a_restart_of_the_store()
+    {
+        var parts = new SchedulerParts();
+        var digest = parts.Put("kept across restarts");
+
+        var reopened = new ContentStore(Path.Combine(parts.Options.DataDirectory, "cas"), parts.Options.CasMaxBytes, parts.Options.MaxBlobBytes, NullLogger<ContentStore>.Instance);
+
+        Assert.Equal(1, reopened.Count);
+        Assert.NotNull(reopened.TryRead(digest));
+    }
+
+    [Fact]
+    public void Blob_larger_than_the_limit_is_refused()
+    {
+        var parts = new SchedulerParts(new SchedulerOptions { MaxBlobBytes = 10 });
+        var data = new byte[11];
+
+        var error = Assert.Throws<BlobRejectedException>(() => parts.Cas.Write(Digests.Compute(data), data));
+
+        Assert.Contains("MaxBlobBytes", error.Message);
+    }
+
+    [Fact]
+    public void Streamed_upload_is_stored_only_when_complete_and_correct()
+    {
+        var parts = new SchedulerParts();
+        var data = Enumerable.Range(0, 300_000).Select(i => (byte)i).ToArray();
+        var digest = Digests.Compute(data);
+
+        using (var upload = parts.Cas.BeginUpload(digest))
+        {
+            upload.Append(data.AsSpan(0, 100_000));
+            Assert.False(parts.Cas.Contains(digest));
+            upload.Append(data.AsSpan(100_000));
+            upload.Commit();
+        }
+
+        Assert.Equal(data, parts.Cas.TryRead(digest));
+    }
+}
