@@ -87,6 +87,10 @@ public static class JobCommands
         var operation = call.ResponseStream.Current;
         if (operation.Done && operation.Error is { Code: not 0 } error)
             throw new CliException($"the scheduler refused the job: {error.Message}");
+        // Missing inputs finish the request before it becomes a job, so its operation name is no job id.
+        if (operation.Done && operation.Response?.TryUnpack<ExecuteResponse>(out var response) == true
+            && response.Status is { Code: (int)StatusCode.FailedPrecondition } missing)
+            throw new CliException($"the scheduler lacks inputs of the job: {missing.Message}");
         return operation.Name;
     }
 
