@@ -27,6 +27,8 @@ public sealed record BuildReport(
         var seconds = Seconds.ToString("0.0", CultureInfo.InvariantCulture);
         if (Mode == "cargo")
             return $"DistBuild: distribution disabled, cargo built locally in {seconds} s";
+        if (Invocations.Count == 0)
+            return $"DistBuild: no rustc invocations, everything up to date in {seconds} s";
         var crates = Invocations.Count == 1 ? "1 crate" : $"{Invocations.Count} crates";
         var workers = Workers == 1 ? "1 worker" : $"{Workers} workers";
         var failed = Failed > 0 ? $", {Failed} failed" : "";
