@@ -78,8 +78,8 @@ public sealed class RegistrationLoop(
                     lifetime.StopApplication();
                     return;
                 }
-                // After a failed heartbeat the scheduler may have restarted: a fresh registration is harmless.
-                registered = false;
+                // Stay registered: the scheduler treats a second registration as a restart and requeues our jobs.
+                // If it really did restart, the next heartbeat that gets through says so.
                 await Task.Delay(retryDelay, time, stoppingToken);
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, Math.Min(MaxRetryDelay.Ticks, interval.Ticks)));
             }
