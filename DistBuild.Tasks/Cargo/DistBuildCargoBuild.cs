@@ -132,7 +132,12 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         }
         Artifacts = artifacts.ToArray();
 
-        var report = new BuildReport(mode, schedulerUrl, success && !log.HasErrors, clock.Elapsed.TotalSeconds, _coordinator?.Invocations ?? []);
+        var invocations = _coordinator?.Invocations ?? [];
+        // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
+        // never hides that a "distributed" build ran on this machine.
+        foreach (var fallback in invocations.Where(i => i.Kind == "local" && i.Note?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true))
+            log.Warning(DiagnosticCodes.CompiledLocally, $"DistBuild: {fallback.Crate} compiled locally because the scheduler at {schedulerUrl} is unreachable.");
+        var report = new BuildReport(mode, schedulerUrl, success && !log.HasErrors, clock.Elapsed.TotalSeconds, invocations);
         log.High(report.Summary());
         if (!string.IsNullOrWhiteSpace(ReportPath))
         {
@@ -196,9 +201,9 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         catch (SchedulerUnreachableException e)
         {
             log.Error(DiagnosticCodes.SchedulerUnreachable, null,
-                $"DistBuild cannot reach the scheduler at {schedulerUrl}: {e.Message}\n" +
-                "Check that the scheduler is running and the address is right (DistBuildScheduler), " +
-                "set DistBuildLocalFallback=true to compile locally when it is down, or clear DistBuildScheduler to use the embedded local scheduler.");
+                $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {e.Message.TrimEnd('.')}. " +
+                "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
+                "or leave DistBuildScheduler empty to use the embedded local scheduler.");
             await _coordinator.DisposeAsync().ConfigureAwait(false);
             _coordinator = null;
             return ("cargo", schedulerUrl);

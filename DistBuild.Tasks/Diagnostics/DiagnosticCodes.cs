@@ -38,4 +38,7 @@ public static class DiagnosticCodes
 
     /// <summary>The build was cancelled.</summary>
     public const string Cancelled = "DISTB0011";
+
+    /// <summary>A crate compiled locally because the scheduler was unreachable and local fallback is on (warning).</summary>
+    public const string CompiledLocally = "DISTB0012";
 }
