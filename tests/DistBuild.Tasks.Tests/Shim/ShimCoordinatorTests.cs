@@ -1,0 +1,87 @@
+using DistBuild.Tasks.Compilation;
+using DistBuild.Tasks.Tests.Support;
+using DistBuild.Testing;
+
+namespace DistBuild.Tasks.Tests.Shim;
+
+/// <summary>The built shim talking to a coordinator whose scheduler is not there (port 1 refuses at once).</summary>
+public class ShimCoordinatorTests
+{
+    private const string DeadScheduler = "http://127.0.0.1:1";
+    private readonly string _directory = TemporaryDirectory.Create("shim");
+
+    private static CoordinatorSettings Settings(bool localFallback) => new(DeadScheduler, "", "secret-token", localFallback, null);
+
+    private Task<Tools.Result> RunShimAsync(RustcCoordinator? coordinator, IEnumerable<string> rustcArguments, string? stdin = null) =>
+        Tools.RunAsync(Tools.Shim, [Tools.Rustc, .. rustcArguments], _directory,
+            new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator?.SocketPath }, stdin);
+
+    [Fact]
+    public async Task Unreachable_scheduler_without_fallback_fails_start_naming_the_url()
+    {
+        await using var coordinator = new RustcCoordinator(Settings(localFallback: false), new RecordingLog());
+
+        var error = await Assert.ThrowsAsync<SchedulerUnreachableException>(() => coordinator.StartAsync(CancellationToken.None));
+
+        Assert.Contains(DeadScheduler, error.Message);
+        Assert.DoesNotContain("secret-token", error.Message);
+    }
+
+    [Fact]
+    public async Task Version_query_and_stdin_probe_run_in_the_shim_with_its_stdin()
+    {
+        var log = new RecordingLog();
+        await using var coordinator = new RustcCoordinator(Settings(localFallback: true), log);
+        await coordinator.StartAsync(CancellationToken.None);
+
+        var version = await RunShimAsync(coordinator, ["-vV"]);
+        var probe = await RunShimAsync(coordinator, ["-", "--crate-name", "___", "--print=crate-name"], stdin: "fn main() {}");
+
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.Contains("release:", version.Stdout);
+        Assert.True(probe.ExitCode == 0, probe.ToString());
+        Assert.Equal("___", probe.Stdout.Trim());
+        Assert.Empty(coordinator.Invocations);
+        Assert.Contains(log.Lines, l => l.Contains("version query"));
+    }
+
+    [Fact]
+    public async Task With_fallback_a_compile_runs_locally_and_its_result_reaches_cargo_through_the_shim()
+    {
+        var log = new RecordingLog();
+        await using var coordinator = new RustcCoordinator(Settings(localFallback: true), log);
+        await coordinator.StartAsync(CancellationToken.None);
+        File.WriteAllText(Path.Combine(_directory, "hello.rs"), "fn main() { println!(\"hi from hello\"); }");
+        File.WriteAllText(Path.Combine(_directory, "broken.rs"), "fn main() { let x: u32 = \"no\"; }");
+
+        var good = await RunShimAsync(coordinator, ["--crate-name", "hello", "--edition=2021", "hello.rs", "--crate-type", "bin", "--out-dir", _directory]);
+        var bad = await RunShimAsync(coordinator, ["--crate-name", "broken", "--edition=2021", "broken.rs", "--crate-type", "bin", "--error-format=json", "--out-dir", _directory]);
+
+        Assert.True(good.ExitCode == 0, good.ToString());
+        var run = await Tools.RunAsync(Path.Combine(_directory, "hello"), [], _directory);
+        Assert.Equal("hi from hello", run.Stdout.Trim());
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("E0308", bad.Stderr);
+        Assert.Contains("\"$message_type\":\"diagnostic\"", bad.Stderr);
+        Assert.Collection(coordinator.Invocations.OrderBy(i => i.Crate),
+            broken => Assert.Equal(("broken", "local", "scheduler unreachable"), (broken.Crate, broken.Kind, broken.Note)),
+            hello => Assert.Equal(("hello", "bin", "local", 0), (hello.Crate, hello.CrateTypes, hello.Kind, hello.ExitCode)));
+        Assert.Contains(log.Warnings, w => w.Contains("DISTB0101") && w.Contains(DeadScheduler));
+        Assert.Contains(log.Lines, l => l.StartsWith("progress hello (bin): local (scheduler unreachable)", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains("secret-token"));
+    }
+
+    [Fact]
+    public async Task Shim_without_a_coordinator_runs_rustc_itself()
+    {
+        var unset = await RunShimAsync(null, ["-vV"]);
+        var stale = await Tools.RunAsync(Tools.Shim, [Tools.Rustc, "-vV"], _directory,
+            new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = Path.Combine(_directory, "gone.sock") });
+
+        Assert.True(unset.ExitCode == 0, unset.ToString());
+        Assert.Contains("release:", unset.Stdout);
+        Assert.True(stale.ExitCode == 0, stale.ToString());
+        Assert.Contains("release:", stale.Stdout);
+        Assert.Empty(stale.Stderr);
+    }
+}

@@ -1,0 +1,44 @@
+using DistBuild.Tasks.Compilation;
+
+namespace DistBuild.Tasks.Tests.Shim;
+
+public class ShimProtocolTests
+{
+    [Fact]
+    public void Request_survives_a_round_trip_with_unicode_and_empty_values()
+    {
+        var request = new ShimRequest("/usr/bin/rustc", ["--crate-name", "café", "", "src/lib.rs"], "/tmp/ws",
+            new Dictionary<string, string> { ["A"] = "1", ["EMPTY"] = "", ["ÜNICODE"] = "✓" });
+
+        var decoded = ShimProtocol.DecodeRequest(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeRequest(request))));
+
+        Assert.Equal(request.RustcPath, decoded.RustcPath);
+        Assert.Equal(request.Arguments, decoded.Arguments);
+        Assert.Equal(request.WorkingDirectory, decoded.WorkingDirectory);
+        Assert.Equal(request.Environment, decoded.Environment);
+    }
+
+    [Fact]
+    public void Response_bytes_are_kept_exactly()
+    {
+        var stderr = new byte[70_000];
+        new Random(3).NextBytes(stderr);
+        var response = ShimResponse.Completed(101, [0, 1, 2, 255], stderr);
+
+        var decoded = ShimProtocol.DecodeResponse(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(response))));
+
+        Assert.False(decoded.RunLocally);
+        Assert.Equal(101, decoded.ExitCode);
+        Assert.Equal(response.Stdout, decoded.Stdout);
+        Assert.Equal(stderr, decoded.Stderr);
+        Assert.True(ShimProtocol.DecodeResponse(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(ShimResponse.Local)))).RunLocally);
+    }
+
+    [Fact]
+    public void A_peer_that_speaks_something_else_is_refused()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ShimProtocol.ReadFrame(new MemoryStream("GET / HTTP/1.1\r\n"u8.ToArray())));
+
+        Assert.Contains("shim protocol", error.Message);
+    }
+}
