@@ -389,7 +389,7 @@ public sealed class JobScheduler
     private static string WaitingReason(IReadOnlyList<RegisteredWorker> workers, IReadOnlyList<RegisteredWorker> capable, Platform platform)
     {
         if (workers.Count == 0)
-            return "no worker is registered; the job starts when one registers";
+            return $"no worker is registered; the job starts when one with the toolchain it needs ({RustToolchain.Describe(platform)}) registers";
         if (capable.Count == 0)
             return $"no registered worker has the toolchain it needs ({RustToolchain.Describe(platform)})";
         return "every worker with the toolchain it needs is busy";

@@ -1,0 +1,41 @@
+using DistBuild.Protocol.Channels;
+using DistBuild.Protocol.Workers;
+using DistBuild.Testing;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DistBuild.Scheduler.Tests.Integration;
+
+/// <summary>Settings given on the command line change what the host does.</summary>
+public sealed class HostSettingsTests
+{
+    [Fact]
+    public async Task Scheduler_with_idle_shutdown_stops_itself_when_nobody_calls()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:IdleShutdown=00:00:01");
+
+        await scheduler.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(scheduler.HasExited);
+        Assert.Contains("shutting down", scheduler.Output);
+    }
+
+    [Fact]
+    public async Task Heartbeat_interval_from_the_command_line_is_what_workers_are_told()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:HeartbeatInterval=00:00:07");
+        using var channel = GrpcChannels.Create(scheduler.Url);
+
+        var response = await new WorkerRegistry.WorkerRegistryClient(channel).RegisterWorkerAsync(
+            new RegisterWorkerRequest { WorkerId = "w1", Address = "http://127.0.0.1:9", Slots = 1 });
+
+        Assert.Equal(TimeSpan.FromSeconds(7), response.HeartbeatInterval.ToTimeSpan());
+    }
+
+    [Fact]
+    public async Task Unusable_settings_stop_the_host_with_a_message_naming_the_setting()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHosts.StartSchedulerAsync(null, "--Scheduler:MaxAttempts=0"));
+
+        Assert.Contains("Scheduler:MaxAttempts", error.Message);
+    }
+}
