@@ -18,21 +18,32 @@ public sealed class RustAction
 
     private readonly InputTreeBuilder _inputs = new();
 
-    public RustAction(string crateName, string mainSource, TimeSpan? timeout = null)
+    public RustAction(string crateName, string mainSource, TimeSpan? timeout = null, bool library = false)
     {
         CrateName = crateName;
-        _inputs.AddFile(ClientProject.TrimStart('/') + "/src/main.rs", BlobSource.FromBytes(ByteString.CopyFromUtf8(mainSource)), isExecutable: false);
+        var source = library ? "src/lib.rs" : "src/main.rs";
+        _inputs.AddFile(ClientProject.TrimStart('/') + "/" + source, BlobSource.FromBytes(ByteString.CopyFromUtf8(mainSource)), isExecutable: false);
         _inputs.AddDirectory(ClientProject.TrimStart('/') + "/target/debug/deps");
         Command.Arguments.AddRange([
-            "rustc", "--crate-name", crateName, "--edition=2021", "src/main.rs", "--error-format=json",
-            "--json=diagnostic-rendered-ansi,artifacts,future-incompat", "--crate-type", "bin", "--emit=dep-info,link",
+            "rustc", "--crate-name", crateName, "--edition=2021", source, "--error-format=json",
+            "--json=diagnostic-rendered-ansi,artifacts,future-incompat", "--crate-type", library ? "lib" : "bin",
+            library ? "--emit=dep-info,metadata,link" : "--emit=dep-info,link",
             "-C", "debuginfo=2", "-C", "extra-filename=-0123", "--out-dir", ClientProject + "/target/debug/deps",
             "-L", "dependency=" + ClientProject + "/target/debug/deps",
         ]);
         Command.WorkingDirectory = ClientProject.TrimStart('/');
-        Command.OutputPaths.AddRange([BinaryPath, DepInfoPath]);
+        BinaryPath = library ? $"target/debug/deps/lib{crateName}-0123.rlib" : $"target/debug/deps/{crateName}-0123";
+        Command.OutputPaths.AddRange(library ? [BinaryPath, $"target/debug/deps/lib{crateName}-0123.rmeta", DepInfoPath] : [BinaryPath, DepInfoPath]);
         Command.EnvironmentVariables.Add(new Command.Types.EnvironmentVariable { Name = "CARGO_MANIFEST_DIR", Value = ClientProject });
         Timeout = timeout;
+    }
+
+    /// <summary>Adds an artifact the client already holds (an rlib of a dependency) as `--extern NAME=/client/path`.</summary>
+    public void AddExtern(string crateName, string outputPath, Digest digest)
+    {
+        var clientPath = ClientProject + "/" + outputPath;
+        _inputs.AddFile(clientPath.TrimStart('/'), new BlobSource(digest, null, null), isExecutable: false);
+        Command.Arguments.AddRange(["--extern", $"{crateName}={clientPath}"]);
     }
 
     public string CrateName { get; }
@@ -41,7 +52,8 @@ public sealed class RustAction
 
     public TimeSpan? Timeout { get; }
 
-    public string BinaryPath => $"target/debug/deps/{CrateName}-0123";
+    /// <summary>The binary, or the rlib of a library.</summary>
+    public string BinaryPath { get; }
 
     public string DepInfoPath => $"target/debug/deps/{CrateName}-0123.d";
 

@@ -42,6 +42,25 @@ public sealed class WorkerJobTests(SchedulerWithWorker hosts) : IClassFixture<Sc
     }
 
     [Fact]
+    public async Task A_binary_links_against_an_rlib_that_an_earlier_job_built()
+    {
+        var library = new RustAction("greeting", """pub fn greet() -> &'static str { "hello through an rlib" }""", library: true);
+        var built = await hosts.ExecuteAsync(library, JobWait);
+        Assert.True(built.Result.ExitCode == 0, built.Result.StderrRaw.ToStringUtf8());
+        var rlib = built.Result.OutputFiles.Single(f => f.Path == library.BinaryPath);
+
+        var app = new RustAction("app", """fn main() { println!("{}", greeting::greet()); }""");
+        app.AddExtern("greeting", library.BinaryPath, rlib.Digest);
+        var response = await hosts.ExecuteAsync(app, JobWait);
+
+        Assert.True(response.Result.ExitCode == 0, response.Result.StderrRaw.ToStringUtf8());
+        var binary = response.Result.OutputFiles.Single(f => f.Path == app.BinaryPath);
+        var local = Path.Combine(TemporaryDirectory.Create("app-bin"), "app");
+        await hosts.Cas.DownloadFilesAsync([new FileDownload(binary.Digest, local, binary.IsExecutable)], CancellationToken.None);
+        Assert.Equal("hello through an rlib\n", Run(local));
+    }
+
+    [Fact]
     public async Task A_compile_error_is_a_result_with_a_nonzero_exit_code_and_rustcs_message()
     {
         var action = new RustAction("broken", """fn main() { let x: i32 = "text"; println!("{x}"); }""");
