@@ -1,0 +1,64 @@
+using DistBuild.Tasks.Compilation;
+using DistBuild.Tasks.Tests.Support;
+using DistBuild.Testing;
+using Xunit.Abstractions;
+
+namespace DistBuild.Tasks.Tests.Integration;
+
+/// <summary>Real `cargo build` runs through the shim and the coordinator, against a real scheduler and worker.</summary>
+public class CargoBuildTests(ITestOutputHelper output)
+{
+    private readonly string _workspace = TemporaryDirectory.Create("cargo");
+
+    private async Task<(Tools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl)
+    {
+        var log = new RecordingLog();
+        await using var coordinator = new RustcCoordinator(new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null), log);
+        await coordinator.StartAsync(CancellationToken.None);
+        var cargo = await Tools.RunAsync(Tools.Cargo, ["build", "--offline"], _workspace, new Dictionary<string, string?>
+        {
+            ["RUSTC_WRAPPER"] = Tools.Shim,
+            ["RUSTC_WORKSPACE_WRAPPER"] = null,
+            ["CARGO_INCREMENTAL"] = "0",
+            ["CARGO_TERM_COLOR"] = "never",
+            ["CARGO_TARGET_DIR"] = null,
+            [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath,
+        });
+        output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}");
+        return (cargo, coordinator.Invocations);
+    }
+
+    [Fact]
+    public async Task Workspace_builds_remotely_then_from_the_cache_after_clean_then_not_at_all()
+    {
+        SampleWorkspace.Write(_workspace);
+        await using var scheduler = await TestHosts.StartSchedulerAsync();
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}");
+        var binary = Path.Combine(_workspace, "target", "debug", "app");
+
+        var (first, firstInvocations) = await BuildAsync(scheduler.Url);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await Tools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+        Assert.Equal(
+            ["app (bin)", "core-lib build script (bin)", "corelib (lib)", "macros (proc-macro)"],
+            firstInvocations.Select(i => $"{i.Crate} ({i.CrateTypes})").Order(StringComparer.Ordinal));
+        Assert.All(firstInvocations, i => Assert.Equal(("remote", "worker-1", 0), (i.Kind, i.Worker, i.ExitCode)));
+        var firstBinary = await File.ReadAllBytesAsync(binary);
+
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var (second, secondInvocations) = await BuildAsync(scheduler.Url);
+
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(4, secondInvocations.Count);
+        Assert.All(secondInvocations, i => Assert.Equal("cached", i.Kind));
+        Assert.Equal(firstBinary, await File.ReadAllBytesAsync(binary));
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await Tools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+
+        var (third, thirdInvocations) = await BuildAsync(scheduler.Url);
+
+        Assert.True(third.ExitCode == 0, third.ToString());
+        Assert.Empty(thirdInvocations);
+        Assert.DoesNotContain("Compiling", third.Stderr);
+    }
+}
