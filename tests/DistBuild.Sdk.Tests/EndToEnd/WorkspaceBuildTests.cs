@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DistBuild.Sdk.Tests.EndToEnd;
+
+/// <summary>`dotnet build` of the HelloWorkspace wrapper over samples/workspace, through the packed SDK.</summary>
+[Collection(SdkPackageCollection.Name)]
+public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
+{
+    private const string ExpectedOutput = "hello from distbuild: 42";
+
+    [Fact]
+    public async Task Workspace_builds_remotely_and_its_binary_prints_the_expected_line_and_the_embedded_scheduler_is_reused()
+    {
+        var samples = sdk.CopySamples(nameof(Workspace_builds_remotely_and_its_binary_prints_the_expected_line_and_the_embedded_scheduler_is_reused));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+
+        (await sdk.BuildAsync(project)).ShouldSucceed("first build");
+
+        Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+        var report = BuildReportFile.Read(Path.GetDirectoryName(project)!);
+        Assert.Equal("embedded", report.Mode);
+        Assert.Contains(report.Invocations, i => i is { Crate: "hello", Kind: "remote" });
+        Assert.DoesNotContain(report.Invocations, i => i.Kind == "local");
+        // `dotnet build` has returned, and the embedded scheduler it started is still there for the next build.
+        var schedulerPid = sdk.EmbeddedState()!.Value.GetProperty("schedulerPid").GetInt32();
+        Assert.True(File.Exists($"/proc/{schedulerPid}/cmdline"), "the embedded scheduler exited with the build");
+
+        var second = (await sdk.BuildAsync(project)).ShouldSucceed("no-op build");
+
+        Assert.Empty(BuildReportFile.Read(Path.GetDirectoryName(project)!).Invocations);
+        Assert.Contains("everything up to date", second.Output);
+        Assert.Equal(schedulerPid, sdk.EmbeddedState()!.Value.GetProperty("schedulerPid").GetInt32());
+    }
+
+    [Fact]
+    public async Task Deleting_the_cargo_target_directory_makes_every_compile_a_cache_hit_with_the_same_binary()
+    {
+        var samples = sdk.CopySamples(nameof(Deleting_the_cargo_target_directory_makes_every_compile_a_cache_hit_with_the_same_binary));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+        (await sdk.BuildAsync(project)).ShouldSucceed("first build");
+        var firstBinary = await File.ReadAllBytesAsync(HelloPath(samples));
+        var firstCount = BuildReportFile.Read(Path.GetDirectoryName(project)!).Invocations.Count;
+
+        Directory.Delete(Path.Combine(samples, "HelloWorkspace", "obj", "cargo"), recursive: true);
+        (await sdk.BuildAsync(project)).ShouldSucceed("build after deleting the target directory");
+
+        var report = BuildReportFile.Read(Path.GetDirectoryName(project)!);
+        Assert.Equal(firstCount, report.Invocations.Count);
+        Assert.All(report.Invocations, i => Assert.Equal("cached", i.Kind));
+        Assert.Equal(firstBinary, await File.ReadAllBytesAsync(HelloPath(samples)));
+        Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+    }
+
+    [Fact]
+    public async Task Type_error_is_an_msbuild_error_naming_the_file_line_column_and_rustc_code()
+    {
+        var samples = sdk.CopySamples(nameof(Type_error_is_an_msbuild_error_naming_the_file_line_column_and_rustc_code));
+        var main = Path.Combine(samples, "workspace", "crates", "mathlib", "src", "lib.rs");
+        File.AppendAllText(main, "\npub fn broken() -> i32 {\n    \"not a number\"\n}\n");
+        var line = File.ReadAllLines(main).ToList().FindIndex(l => l.Contains("\"not a number\"")) + 1;
+
+        var result = await sdk.BuildAsync(Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{main}({line},5,{line},19): rustc error E0308: mismatched types", result.Output);
+    }
+
+    [Fact]
+    public async Task Broken_cargo_manifest_fails_the_build_with_a_DISTB_error_against_the_manifest()
+    {
+        var samples = sdk.CopySamples(nameof(Broken_cargo_manifest_fails_the_build_with_a_DISTB_error_against_the_manifest));
+        var manifest = Path.Combine(samples, "workspace", "crates", "mathlib", "Cargo.toml");
+        File.WriteAllText(manifest, "[package]\nname = \nversion = \"0.1.0\"\n");
+
+        var result = await sdk.BuildAsync(Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{manifest}(2,8): cargo error DISTB0002:", result.Output);
+    }
+
+    [Fact]
+    public async Task Unreachable_scheduler_without_fallback_is_a_clear_error_naming_the_url()
+    {
+        var samples = sdk.CopySamples(nameof(Unreachable_scheduler_without_fallback_is_a_clear_error_naming_the_url));
+        var url = $"http://127.0.0.1:{ClosedPort()}";
+
+        var result = await sdk.BuildAsync(Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj"), $"DistBuildScheduler={url}");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"error DISTB0003: DistBuild cannot reach the scheduler at {url}", result.Output);
+        Assert.Contains("DistBuildLocalFallback=true", result.Output);
+    }
+
+    [Fact]
+    public async Task Unreachable_scheduler_with_fallback_warns_for_each_crate_and_builds_locally()
+    {
+        var samples = sdk.CopySamples(nameof(Unreachable_scheduler_with_fallback_warns_for_each_crate_and_builds_locally));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+
+        var result = (await sdk.BuildAsync(project, $"DistBuildScheduler=http://127.0.0.1:{ClosedPort()}", "DistBuildLocalFallback=true"))
+            .ShouldSucceed("build with local fallback");
+
+        var report = BuildReportFile.Read(Path.GetDirectoryName(project)!);
+        Assert.NotEmpty(report.Invocations);
+        Assert.All(report.Invocations, i => Assert.Equal("local", i.Kind));
+        foreach (var (crate, _) in report.Invocations)
+            Assert.Contains($"warning DISTB0012: DistBuild: {crate} compiled locally", result.Output);
+        Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+    }
+
+    [Fact]
+    public async Task Disabled_distribution_builds_with_plain_cargo()
+    {
+        var samples = sdk.CopySamples(nameof(Disabled_distribution_builds_with_plain_cargo));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+
+        (await sdk.BuildAsync(project, "DistBuildEnabled=false")).ShouldSucceed("plain cargo build");
+
+        Assert.Equal("cargo", BuildReportFile.Read(Path.GetDirectoryName(project)!).Mode);
+        Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+    }
+
+    private static string HelloPath(string samples) => Path.Combine(samples, "HelloWorkspace", "bin", "Debug", "net10.0", "hello");
+
+    private static async Task<string> RunHelloAsync(string samples)
+    {
+        var result = (await Command.RunAsync(HelloPath(samples), [], samples, TimeSpan.FromSeconds(30))).ShouldSucceed("hello");
+        return result.Output.Trim();
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
