@@ -42,6 +42,20 @@ public sealed class WorkerHostTests
     }
 
     [Fact]
+    public async Task A_worker_the_scheduler_forgot_registers_again()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:HeartbeatInterval=00:00:01", "--Scheduler:WorkerTimeout=00:00:02");
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "forgotten");
+
+        // Frozen past the scheduler's worker timeout, the worker is removed; its next heartbeat hears so.
+        worker.Signal("STOP");
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        worker.Signal("CONT");
+
+        await worker.WaitForOutputAsync("no longer knows this worker(.|\\n)*Registered with the scheduler", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task The_worker_registers_the_port_it_actually_listens_on()
     {
         await using var scheduler = await TestHosts.StartSchedulerAsync();
