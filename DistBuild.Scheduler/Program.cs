@@ -7,7 +7,8 @@ using DistBuild.Scheduler.Hosting;
 using DistBuild.Scheduler.Workers;
 
 // The DistBuild scheduler: a REAPI v2 server (CAS, action cache, execution) that pushes rustc jobs to workers.
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the program, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Configuration: appsettings.json, then environment (Scheduler__X), then command line (--Scheduler:X=Y).
 builder.Services.AddSchedulerOptions(builder.Configuration);

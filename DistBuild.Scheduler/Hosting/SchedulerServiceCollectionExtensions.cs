@@ -64,9 +64,18 @@ public static class SchedulerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>gRPC needs HTTP/2; without TLS Kestrel only speaks it when told to.</summary>
+    /// <summary>
+    /// gRPC needs HTTP/2, which Kestrel only speaks without TLS when told to. Larger flow-control windows than
+    /// the defaults let a blob upload fill a fast link instead of waiting for window updates.
+    /// </summary>
     public static IWebHostBuilder UseHttp2Only(this IWebHostBuilder webHost) =>
-        webHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+        });
 
     private sealed class SchedulerOptionsValidation : IValidateOptions<SchedulerOptions>
     {

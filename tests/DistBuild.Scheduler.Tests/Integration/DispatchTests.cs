@@ -132,6 +132,40 @@ public sealed class DispatchTests(FastLivenessSchedulerHost host) : IClassFixtur
     }
 
     [Fact]
+    public async Task Identical_concurrent_executes_share_one_job()
+    {
+        var toolchain = UniqueToolchain();
+        await using var worker = await FakeWorker.StartAsync();
+        await worker.RegisterAsync(host.Channel, "w-" + toolchain.CommitHash, toolchain.ToPlatform(), slots: 4);
+        var action = await Blobs.UploadRustcActionAsync(host.Channel, "shared", toolchain.ToPlatform());
+
+        var first = OperationsAsync(Execution.Execute(new ExecuteRequest { ActionDigest = action }));
+        var job = await ReceiveAsync(worker.Received.Executed.Reader);
+        var second = OperationsAsync(Execution.Execute(new ExecuteRequest { ActionDigest = action }));
+        await WaitForAsync(async () => await Admin.GetJobAsync(new GetJobRequest { JobId = job.JobId }), j => j.State == JobState.Running);
+        await Registry.ReportJobResultAsync(new ReportJobResultRequest { WorkerId = "w-" + toolchain.CommitHash, JobId = job.JobId, Result = new ActionResult() });
+
+        var names = (await Task.WhenAll(first, second).WaitAsync(Timeout)).Select(ops => ops.Last().Name);
+        Assert.All(names, name => Assert.Equal(job.JobId, name));
+        Assert.False(worker.Received.Executed.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Waiting_execute_stream_keeps_repeating_the_queued_operation()
+    {
+        var action = await Blobs.UploadRustcActionAsync(host.Channel, "waiting", UniqueToolchain().ToPlatform());
+        using var cancel = new CancellationTokenSource(Timeout);
+        using var call = Execution.Execute(new ExecuteRequest { ActionDigest = action }, cancellationToken: cancel.Token);
+
+        var operations = new List<Google.LongRunning.Operation>();
+        while (operations.Count < 3 && await call.ResponseStream.MoveNext(cancel.Token))
+            operations.Add(call.ResponseStream.Current);
+
+        Assert.All(operations, o => Assert.Equal(ExecutionStage.Types.Value.Queued, o.Metadata.Unpack<ExecuteOperationMetadata>().Stage));
+        Assert.Single(operations.Select(o => o.Name).Distinct());
+    }
+
+    [Fact]
     public async Task Registered_worker_is_listed_with_its_slots_and_toolchain()
     {
         var toolchain = UniqueToolchain();

@@ -38,4 +38,18 @@ public sealed class HostSettingsTests
 
         Assert.Contains("Scheduler:MaxAttempts", error.Message);
     }
+
+    [Fact]
+    public async Task Configured_instance_name_is_the_only_one_served()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:InstanceName=farm");
+        using var channel = GrpcChannels.Create(scheduler.Url);
+        var cas = new Build.Bazel.Remote.Execution.V2.ContentAddressableStorage.ContentAddressableStorageClient(channel);
+
+        await cas.FindMissingBlobsAsync(new Build.Bazel.Remote.Execution.V2.FindMissingBlobsRequest { InstanceName = "farm" });
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => cas.FindMissingBlobsAsync(new Build.Bazel.Remote.Execution.V2.FindMissingBlobsRequest()).ResponseAsync);
+
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("'farm'", error.Status.Detail);
+    }
 }
