@@ -14,7 +14,7 @@ public sealed class FailureScenarioTests(ITestOutputHelper log)
     [Fact]
     public async Task Job_whose_worker_is_killed_mid_compile_completes_on_another_worker()
     {
-        await using var cluster = await Cluster.StartAsync(log, workers: 0, "--Scheduler:WorkerTimeout=00:00:04", "--Scheduler:HeartbeatInterval=00:00:01");
+        await using var cluster = await Cluster.StartAsync(log, workers: 0, "--Scheduler:WorkerTimeout=00:00:05", "--Scheduler:HeartbeatInterval=00:00:01");
         await cluster.AddWorkerAsync("worker-1", "--Worker:Slots=1");
         await cluster.AddWorkerAsync("worker-2", "--Worker:Slots=1");
         var source = await cluster.Cli.PutAsync("slow.rs", RustSources.SlowToCompile(iterations: 2_000_000, salt: 4));
