@@ -28,9 +28,10 @@ public sealed class WorkerScenarioTests(ITestOutputHelper log)
         var source = await cluster.Cli.PutAsync("main.rs", RustSources.Hello);
         var jobId = await cluster.Cli.SubmitAsync(source);
 
-        var waiting = await cluster.Cli.StatusAsync(jobId);
+        // The reason is refined once the dispatcher has looked for a worker.
+        var waiting = await cluster.Cli.WaitForJobAsync(jobId, j => AdminCli.Text(j, "waiting_reason")?.Contains("no worker") == true,
+            Timeouts.Short, "waiting with a reason naming the missing workers");
         Assert.Equal("PENDING", AdminCli.State(waiting));
-        Assert.Contains("no worker", AdminCli.Text(waiting, "waiting_reason"));
 
         await cluster.AddWorkerAsync("late-worker");
 
