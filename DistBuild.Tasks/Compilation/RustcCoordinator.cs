@@ -88,19 +88,28 @@ public sealed class RustcCoordinator : IAsyncDisposable
         Task[] connections;
         lock (_connections)
             connections = _connections.ToArray();
-        try
+        // ServeAsync never throws, so these waits only end by completion or timeout.
+        if (!await CompletesWithinAsync(Task.WhenAll(connections), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
         {
             // Shims still waiting belong to a cargo that is exiting; do not let them hold the build.
-            await Task.WhenAll(connections).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
             _cancellation.Cancel();
+            await CompletesWithinAsync(Task.WhenAll(connections), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         File.Delete(SocketPath);
         _channel?.Dispose();
-        _cancellation.Dispose();
-        _stopListening.Dispose();
+    }
+
+    private static async Task<bool> CompletesWithinAsync(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            await task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Null when the scheduler answered, else what went wrong.</summary>
