@@ -25,15 +25,16 @@ var root = new RootCommand("Times cargo, sccache and DistBuild (dotnet build) bu
 };
 root.SetAction(async (parse, cancellationToken) =>
 {
+    // `dotnet run` starts the tool in its project folder, so relative paths are taken from the repository root.
     var repository = RepositoryRoot.Find();
     var options = new BenchOptions(
         parse.GetValue(runs),
         Selection(parse.GetValue(workspaces), BenchOptions.AllWorkspaces),
         Selection(parse.GetValue(tools), BenchOptions.AllTools),
         new WorkspaceShape(parse.GetValue(crates), parse.GetValue(depth), parse.GetValue(width), parse.GetValue(lines), parse.GetValue(seed)),
-        Path.GetFullPath(parse.GetValue(workDirectory)!),
-        parse.GetValue(output) ?? Path.Combine(repository, "bench", "results", $"macro-{DateTime.UtcNow:yyyyMMddTHHmmss}Z.json"),
-        parse.GetValue(sdkFeed),
+        Path.GetFullPath(parse.GetValue(workDirectory)!, repository),
+        Path.GetFullPath(parse.GetValue(output) ?? Path.Combine("bench", "results", $"macro-{DateTime.UtcNow:yyyyMMddTHHmmss}Z.json"), repository),
+        parse.GetValue(sdkFeed) is { } feed ? Path.GetFullPath(feed, repository) : null,
         parse.GetValue(sccache)!);
     if (options.Validate() is { } error)
     {

@@ -15,6 +15,7 @@ public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildT
     public const string ToolName = "distbuild";
     private readonly Dictionary<string, string> _wrappers = [];
     private string? _home;
+    private string? _lastReport;
 
     public override string Name => ToolName;
 
@@ -49,6 +50,24 @@ public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildT
         return result.Elapsed;
     }
 
+    /// <summary>The totals of the build report the SDK wrote: how many compiles ran remotely, came from the cache or ran locally.</summary>
+    public override Task<string?> DescribeLastBuildAsync(CancellationToken cancellationToken)
+    {
+        if (_lastReport is null || !File.Exists(_lastReport))
+            return Task.FromResult<string?>(null);
+        try
+        {
+            using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_lastReport));
+            var totals = report.RootElement.GetProperty("totals");
+            string Total(string name) => totals.TryGetProperty(name, out var value) ? value.ToString() : "?";
+            return Task.FromResult<string?>($"distbuild report: {Total("invocations")} invocations, {Total("remote")} remote, {Total("cached")} cached, {Total("local")} local, {Total("failed")} failed");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or IOException)
+        {
+            return Task.FromResult<string?>($"distbuild report unreadable: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Times a no-op `dotnet build` of a wrapper that lists no crate: what MSBuild, restore and the SDK's own targets
     /// cost before any cargo runs. DistBuild's no-op overhead is measured against this plus cargo's own no-op.
@@ -64,12 +83,17 @@ public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildT
 
     private async Task<CommandResult> DotnetBuildAsync(string project, string targetDirectory, CancellationToken cancellationToken)
     {
+        _lastReport = Path.Combine(workDirectory, "reports", Path.GetFileNameWithoutExtension(project) + ".json");
+        if (File.Exists(_lastReport))
+            File.Delete(_lastReport);
         var environment = CargoEnvironment(targetDirectory);
         environment["DISTBUILD_HOME"] = _home ?? Path.Combine(workDirectory, "distbuild-home", "shared");
         environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         environment["DOTNET_NOLOGO"] = "1";
         environment["MSBUILDDISABLENODEREUSE"] = "1";
-        return await RunAsync("dotnet", ["build", project, "-nodeReuse:false", "-v:q", "-nologo", "-clp:NoSummary", "-p:Configuration=Debug"],
+        // The same target directory layout as the other tools (DistBuild's default is obj/cargo/), and --offline as they use.
+        return await RunAsync("dotnet", ["build", project, "-nodeReuse:false", "-v:q", "-nologo", "-clp:NoSummary", "-p:Configuration=Debug",
+                "-p:DistBuildCargoOffline=true", $"-p:DistBuildCargoTargetDir={targetDirectory}/", $"-p:DistBuildReportPath={_lastReport}"],
             Path.GetDirectoryName(project)!, environment, cancellationToken);
     }
 

@@ -7,7 +7,12 @@ using DistBuild.Testing;
 namespace DistBuild.Simulation.Driving;
 
 /// <summary>How one worker count fared: the makespan against the best any scheduler could do.</summary>
-public sealed record ScaleResult(int Workers, double MakespanSeconds, double CriticalPathSeconds, double TotalOverWorkersSeconds, double BoundSeconds, double Ratio, int JobsSeenByWorkers);
+public sealed record ScaleResult(int Workers, double MakespanSeconds, double CriticalPathSeconds, double TotalOverWorkersSeconds, double BoundSeconds, double Ratio,
+    double IdealFifoSeconds, double IdealCriticalPathFirstSeconds, int JobsSeenByWorkers)
+{
+    /// <summary>Real makespan over a zero-overhead first-come-first-served schedule: the scheduler's own cost.</summary>
+    public double OverheadRatio => MakespanSeconds / IdealFifoSeconds;
+}
 
 /// <summary>
 /// For each worker count: a fresh real scheduler (a child process, as in the integration tests), that many
@@ -33,9 +38,10 @@ public sealed class ScaleSimulation(TextWriter log)
                 var makespan = (await new GraphReplay(channel, "").RunAsync(graph, cancellationToken)).TotalSeconds;
                 var bound = graph.LowerBound(count);
                 var result = new ScaleResult(count, makespan, graph.CriticalPathSeconds, graph.TotalSeconds / count, bound, makespan / bound,
+                    ListSchedule.Makespan(graph, count, ListSchedule.Order.Fifo), ListSchedule.Makespan(graph, count, ListSchedule.Order.CriticalPathFirst),
                     workers.Sum(w => w.Jobs.Executed));
                 results.Add(result);
-                log.WriteLine($"  {count,3} workers: makespan {makespan,7:F3} s, bound {bound,7:F3} s, ratio {result.Ratio:F3}");
+                log.WriteLine($"  {count,3} workers: makespan {makespan,7:F3} s, bound {bound,7:F3} s, ratio {result.Ratio:F3}, ideal FIFO {result.IdealFifoSeconds:F3} s");
             }
             finally
             {
