@@ -6,11 +6,15 @@ namespace DistBuild.Tasks.Compilation;
 /// </summary>
 public static class InputCollector
 {
-    /// <summary>Version-control metadata: never read by rustc, and it changes with every commit.</summary>
+    /// <summary>Version-control and editor state: never read by rustc, and it changes all the time.</summary>
     private static readonly HashSet<string> SkippedDirectoryNames = new(StringComparer.Ordinal)
     {
-        ".git", ".hg", ".svn", ".jj", ".bzr", "_darcs", ".pijul", ".sl",
+        ".git", ".hg", ".svn", ".jj", ".bzr", "_darcs", ".pijul", ".sl", ".vs", ".vscode", ".idea",
     };
+
+    /// <summary>MSBuild's output folders, skipped when a crate shares its directory with a project file: they change every build.</summary>
+    private static readonly string[] MSBuildOutputNames = ["bin", "obj"];
+    private static readonly string[] MSBuildProjectPatterns = ["*.csproj", "*.fsproj", "*.vbproj", "*.proj"];
 
     /// <summary>What to send and what the caller should know about it.</summary>
     public sealed record Result(IReadOnlyList<string> Files, IReadOnlyList<string> Directories, DependencyClosure.Result Closure, bool UsedFallback);
@@ -56,10 +60,12 @@ public static class InputCollector
 
     /// <summary>
     /// All files of the package, skipping VCS metadata, cargo target directories (marked by CACHEDIR.TAG, or the
-    /// package's own `target/`) and nested packages (a subdirectory with its own Cargo.toml is another crate).
+    /// package's own `target/`), bin/ and obj/ beside an MSBuild project file, and nested packages (a subdirectory
+    /// with its own Cargo.toml is another crate).
     /// </summary>
     private static void AddPackageSources(string manifestDirectory, SortedSet<string> files)
     {
+        var besideProjectFile = MSBuildProjectPatterns.Any(pattern => Directory.EnumerateFiles(manifestDirectory, pattern).Any());
         var pending = new Stack<string>();
         pending.Push(manifestDirectory);
         while (pending.Count > 0)
@@ -71,7 +77,7 @@ public static class InputCollector
             {
                 var name = Path.GetFileName(child);
                 if (SkippedDirectoryNames.Contains(name)
-                    || (directory == manifestDirectory && name == "target")
+                    || (directory == manifestDirectory && (name == "target" || (besideProjectFile && MSBuildOutputNames.Contains(name))))
                     || new DirectoryInfo(child).LinkTarget is not null
                     || File.Exists(Path.Combine(child, "CACHEDIR.TAG"))
                     || File.Exists(Path.Combine(child, "Cargo.toml")))

@@ -193,9 +193,19 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // A bug or an unexpected local condition: say so in the build output rather than hanging cargo.
+            // A bug or an unexpected local condition (an unreadable input, a rustc that cannot say its version): with
+            // fallback the shim compiles the crate itself; without, the build output says what happened.
             var crate = RustcInvocation.Parse(request.Arguments, request.WorkingDirectory).CrateName ?? "a crate";
-            response = ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes($"error: distbuild: the coordinator failed while compiling {crate}: {e.GetType().Name}: {e.Message}\n"));
+            var problem = $"{e.GetType().Name}: {e.Message}";
+            if (_settings.LocalFallback)
+            {
+                _log.Warning("DISTB0103", $"{crate}: DistBuild could not send it to the scheduler ({problem}); compiling locally.");
+                response = ShimResponse.Local;
+            }
+            else
+            {
+                response = ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes($"error: distbuild: the coordinator failed while compiling {crate}: {problem}\n"));
+            }
         }
 
         try

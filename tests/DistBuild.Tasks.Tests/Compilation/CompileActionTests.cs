@@ -57,6 +57,22 @@ public class CompileActionTests
     }
 
     [Fact]
+    public void Msbuild_output_folders_beside_a_project_file_are_not_inputs()
+    {
+        Write("lib/Cargo.toml");
+        Write("lib/Native.csproj");
+        Write("lib/src/lib.rs");
+        Write("lib/obj/project.assets.json");
+        Write("lib/bin/Debug/Native.dll");
+        Write("lib/.vs/state");
+        var invocation = RustcInvocation.Parse(["--crate-name", "lib", "src/lib.rs", "--crate-type", "cdylib", "--out-dir", $"{_workspace}/target"], $"{_workspace}/lib");
+
+        var files = InputCollector.Collect(invocation, new Dictionary<string, string> { ["CARGO_MANIFEST_DIR"] = $"{_workspace}/lib" }).Files;
+
+        Assert.Equal(["lib/Cargo.toml", "lib/Native.csproj", "lib/src/lib.rs"], files.Select(f => Path.GetRelativePath(_workspace, f)));
+    }
+
+    [Fact]
     public void Command_is_rustc_with_cargo_arguments_selected_environment_and_relative_outputs()
     {
         var (invocation, environment) = LibraryCompile();
