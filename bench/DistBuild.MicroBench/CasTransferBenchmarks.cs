@@ -1,0 +1,122 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using DistBuild.Protocol.Cas;
+using DistBuild.Protocol.Digests;
+using DistBuild.Testing;
+using Google.Protobuf;
+
+namespace DistBuild.MicroBench;
+
+/// <summary>
+/// CAS upload and download through CasClient (ByteStream for the large blob, batches for the small ones) against
+/// a plain file copy of the same bytes on the same disk: the copy is the baseline, so 1 / Ratio is the CAS's
+/// throughput as a fraction of a local copy's. Every upload sends content the store does not hold yet
+/// (fresh bytes are prepared, and hashed, before each iteration), since a CAS skips blobs it already has.
+/// </summary>
+[MemoryDiagnoser(displayGenColumns: false)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+[InvocationCount(1)]
+public class CasTransferBenchmarks
+{
+    private const int LargeSize = 64 << 20;
+    private const int SmallCount = 2_000;
+    private const int SmallSize = 4 << 10;
+    private const string Large = "1 x 64 MiB";
+    private const string Small = "2,000 x 4 KiB";
+
+    private SchedulerConnection _scheduler = null!;
+    private CasClient _cas = null!;
+    private string _directory = null!;
+    private byte[] _largeBytes = null!;
+    private string _largeSource = null!;
+    private FileDownload _largeDownload = null!;
+    private List<string> _smallSources = null!;
+    private List<FileDownload> _smallDownloads = null!;
+    private BlobSource _freshLarge = null!;
+    private List<BlobSource> _freshSmall = null!;
+    private long _serial;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _scheduler = SchedulerConnection.Start();
+        _cas = new CasClient(_scheduler.Channel, "");
+        _directory = TemporaryDirectory.Create("microbench-cas");
+        var random = new Random(42);
+
+        _largeBytes = new byte[LargeSize];
+        random.NextBytes(_largeBytes);
+        _largeSource = Path.Combine(_directory, "large.bin");
+        File.WriteAllBytes(_largeSource, _largeBytes);
+        var large = BlobSource.FromBytes(ByteString.CopyFrom(_largeBytes));
+        _largeDownload = new FileDownload(large.Digest, Path.Combine(_directory, "large-download.bin"), false);
+
+        Directory.CreateDirectory(Path.Combine(_directory, "small"));
+        Directory.CreateDirectory(Path.Combine(_directory, "small-copy"));
+        var small = new List<BlobSource>();
+        _smallSources = [];
+        _smallDownloads = [];
+        for (var i = 0; i < SmallCount; i++)
+        {
+            var bytes = new byte[SmallSize];
+            random.NextBytes(bytes);
+            var path = Path.Combine(_directory, "small", $"{i:D4}.bin");
+            File.WriteAllBytes(path, bytes);
+            _smallSources.Add(path);
+            var blob = BlobSource.FromBytes(ByteString.CopyFrom(bytes));
+            small.Add(blob);
+            _smallDownloads.Add(new FileDownload(blob.Digest, Path.Combine(_directory, "small-download", $"{i:D4}.bin"), false));
+        }
+        _cas.UploadAsync([large, .. small], CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _scheduler.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [IterationSetup(Target = nameof(UploadLarge))]
+    public void FreshLarge()
+    {
+        BitConverter.TryWriteBytes(_largeBytes, ++_serial);
+        _freshLarge = BlobSource.FromBytes(ByteString.CopyFrom(_largeBytes));
+    }
+
+    [IterationSetup(Target = nameof(UploadSmall))]
+    public void FreshSmall()
+    {
+        var serial = ++_serial;
+        _freshSmall = Enumerable.Range(0, SmallCount).Select(i =>
+        {
+            var bytes = new byte[SmallSize];
+            BitConverter.TryWriteBytes(bytes, serial);
+            BitConverter.TryWriteBytes(bytes.AsSpan(8), i);
+            return BlobSource.FromBytes(ByteString.CopyFrom(bytes));
+        }).ToList();
+    }
+
+    [Benchmark(Baseline = true, Description = "file copy"), BenchmarkCategory(Large)]
+    public void CopyLarge() => File.Copy(_largeSource, Path.Combine(_directory, "large-copy.bin"), overwrite: true);
+
+    [Benchmark(Description = "CAS upload"), BenchmarkCategory(Large)]
+    public Task UploadLarge() => _cas.UploadAsync([_freshLarge], CancellationToken.None);
+
+    [Benchmark(Description = "CAS download"), BenchmarkCategory(Large)]
+    public Task DownloadLarge() => _cas.DownloadFilesAsync([_largeDownload], CancellationToken.None);
+
+    [Benchmark(Baseline = true, Description = "file copy"), BenchmarkCategory(Small)]
+    public void CopySmall()
+    {
+        foreach (var source in _smallSources)
+            File.Copy(source, Path.Combine(_directory, "small-copy", Path.GetFileName(source)), overwrite: true);
+    }
+
+    [Benchmark(Description = "CAS upload"), BenchmarkCategory(Small)]
+    public Task UploadSmall() => _cas.UploadAsync(_freshSmall, CancellationToken.None);
+
+    [Benchmark(Description = "CAS download"), BenchmarkCategory(Small)]
+    public Task DownloadSmall() => _cas.DownloadFilesAsync(_smallDownloads, CancellationToken.None);
+}
