@@ -1,3 +1,4 @@
+using DistBuild.Scheduler;
 using DistBuild.Scheduler.ActionCache;
 using DistBuild.Scheduler.Admin;
 using DistBuild.Scheduler.Capabilities;
@@ -11,6 +12,12 @@ using DistBuild.Scheduler.Workers;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Configuration: appsettings.json, then environment (Scheduler__X), then command line (--Scheduler:X=Y).
+// Unusable settings are the operator's to fix: say which one, without a stack trace.
+if (SchedulerOptions.Check(builder.Configuration) is { } problem)
+{
+    Console.Error.WriteLine($"The scheduler cannot start: {problem}");
+    return 2;
+}
 builder.Services.AddSchedulerOptions(builder.Configuration);
 builder.WebHost.UseHttp2Only();
 
@@ -30,3 +37,4 @@ app.MapGrpcService<WorkerRegistryService>();
 app.MapGrpcService<AdminService>();
 
 app.Run();
+return 0;

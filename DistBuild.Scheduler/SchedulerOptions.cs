@@ -53,6 +53,22 @@ public sealed class SchedulerOptions
         return Path.Combine(cache, "distbuild", "scheduler");
     }
 
+    /// <summary>Binds the settings from configuration; null when they are usable, else what is wrong with them.</summary>
+    public static string? Check(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        try
+        {
+            var options = new SchedulerOptions();
+            Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(Section), options);
+            return options.Validate();
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder names the setting and the value it could not convert.
+            return e.Message;
+        }
+    }
+
     /// <summary>Null when the settings are usable, else what is wrong with them.</summary>
     public string? Validate()
     {

@@ -109,8 +109,9 @@ public sealed class JobScheduler
                 Description = action.Description,
                 Platform = action.Platform,
                 State = JobState.Pending,
-                WaitingReason = "waiting for a worker",
             };
+            var workers = _workers.List();
+            job.WaitingReason = WaitingReason(workers, workers.Where(w => w.CanRun(job.Platform)).ToList(), job.Platform);
             _jobs.Add(job.Id, job);
             _order.Add(job.Id);
             _activeByAction.Add(action.ActionDigest.Key(), job);
@@ -304,6 +305,13 @@ public sealed class JobScheduler
             FailLocked(job, status, $"inputs are missing from the CAS: {status.Message}");
             return;
         }
+        if (status.Code == (int)StatusCode.DeadlineExceeded)
+        {
+            // The worker enforced the same timeout the scheduler does; running it again would time out again.
+            var message = $"the job exceeded its timeout of {job.Action!.Timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
+            FailLocked(job, RichStatus.Of(StatusCode.DeadlineExceeded, message), message);
+            return;
+        }
         if (job.Attempts >= _options.MaxAttempts)
         {
             var message = $"gave up after {job.Attempts} attempt(s): {string.Join("; ", job.FailedAttempts)}";
@@ -392,7 +400,7 @@ public sealed class JobScheduler
             return $"no worker is registered; the job starts when one with the toolchain it needs ({RustToolchain.Describe(platform)}) registers";
         if (capable.Count == 0)
             return $"no registered worker has the toolchain it needs ({RustToolchain.Describe(platform)})";
-        return "every worker with the toolchain it needs is busy";
+        return "waiting for a free slot on a worker with the toolchain it needs";
     }
 
     private ExecuteJobRequest RequestFor(Job job)

@@ -17,7 +17,6 @@ public static class SchedulerServiceCollectionExtensions
     {
         services.AddOptions<SchedulerOptions>()
             .Bind(configuration.GetSection(SchedulerOptions.Section))
-            .Validate(o => o.Validate() is null, "invalid Scheduler settings")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidation>();
         return services;

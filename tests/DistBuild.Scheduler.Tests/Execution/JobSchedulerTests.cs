@@ -134,7 +134,7 @@ public sealed class JobSchedulerTests
         Assert.Equal(2, parts.Scheduler.AssignPending().Count);
         Assert.Empty(parts.Scheduler.AssignPending());
         Assert.Equal(2, parts.Scheduler.JobsOn("w1").Count);
-        Assert.Contains("busy", parts.Scheduler.List(10).First(j => j.State == JobState.Pending).WaitingReason);
+        Assert.Contains("free slot", parts.Scheduler.List(10).First(j => j.State == JobState.Pending).WaitingReason);
     }
 
     [Fact]
@@ -209,6 +209,21 @@ public sealed class JobSchedulerTests
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Contains("exceeded its timeout of 5 s", failed.Error);
         Assert.Equal((int)StatusCode.DeadlineExceeded, failed.Response!.Status.Code);
+    }
+
+    [Fact]
+    public void Timeout_enforced_by_the_worker_fails_the_job_without_retrying()
+    {
+        var parts = new SchedulerParts();
+        parts.RegisterWorker("w1");
+        var job = parts.Scheduler.Submit(SchedulerParts.Action(timeout: TimeSpan.FromSeconds(30)));
+        parts.Scheduler.AssignPending();
+
+        parts.Scheduler.ReportResult("w1", job.Id, null, RichStatus.Of(StatusCode.DeadlineExceeded, "killed after 30 s"));
+
+        var failed = parts.Scheduler.Get(job.Id)!;
+        Assert.Equal((JobState.Failed, 1), (failed.State, failed.Attempts));
+        Assert.Contains("exceeded its timeout of 30 s", failed.Error);
     }
 
     [Fact]
