@@ -62,6 +62,10 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // The Exited event can fire before the last lines are read; waiting for exit also drains the output,
+            // so the message below carries the host's own explanation.
+            if (host._process.HasExited)
+                await host._process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
             await host.DisposeAsync();
             throw new InvalidOperationException($"{Path.GetFileName(assemblyPath)} did not start: {e.Message}\n{host.Output}", e);
         }
