@@ -69,8 +69,14 @@ public sealed class ContentStore
         {
             if (!_entries.TryGetValue(digest.Hash, out var node) || node.Value.Size != digest.SizeBytes)
                 return false;
-            // The index can outlive a file someone deleted by hand; the file is the truth.
-            if (!File.Exists(PathOf(digest.Hash)))
+        }
+        // The index can outlive a file someone deleted by hand; the file is the truth. Checked outside the lock.
+        var exists = File.Exists(PathOf(digest.Hash));
+        lock (_gate)
+        {
+            if (!_entries.TryGetValue(digest.Hash, out var node))
+                return false;
+            if (!exists)
             {
                 RemoveLocked(node);
                 return false;

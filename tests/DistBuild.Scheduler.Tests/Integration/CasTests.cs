@@ -130,6 +130,31 @@ public sealed class CasTests(SchedulerHost host) : IClassFixture<SchedulerHost>
     }
 
     [Fact]
+    public async Task Interrupted_ByteStream_write_resumes_at_the_committed_size()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("resumed " + Guid.NewGuid(), 500)));
+        var digest = Digests.Compute(bytes);
+        var resource = ResourceNames.ForWrite("", Guid.NewGuid(), digest);
+        using (var first = ByteStream.Write())
+        {
+            await first.RequestStream.WriteAsync(new WriteRequest { ResourceName = resource, Data = ByteString.CopyFrom(bytes, 0, 1000) });
+            await first.RequestStream.CompleteAsync();
+            Assert.Equal(1000, (await first.ResponseAsync).CommittedSize);
+        }
+
+        var status = await ByteStream.QueryWriteStatusAsync(new QueryWriteStatusRequest { ResourceName = resource });
+        Assert.Equal((1000, false), (status.CommittedSize, status.Complete));
+
+        using (var second = ByteStream.Write())
+        {
+            await second.RequestStream.WriteAsync(new WriteRequest { ResourceName = resource, WriteOffset = 1000, FinishWrite = true, Data = ByteString.CopyFrom(bytes, 1000, bytes.Length - 1000) });
+            await second.RequestStream.CompleteAsync();
+            Assert.Equal(bytes.Length, (await second.ResponseAsync).CommittedSize);
+        }
+        Assert.Empty((await Cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { digest } })).MissingBlobDigests);
+    }
+
+    [Fact]
     public async Task Reading_a_missing_blob_is_NOT_FOUND()
     {
         var digest = Digests.Compute(Guid.NewGuid().ToByteArray());
