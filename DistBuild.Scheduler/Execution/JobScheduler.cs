@@ -101,7 +101,8 @@ public sealed class JobScheduler
     {
         lock (_gate)
         {
-            if (_activeByAction.TryGetValue(action.ActionDigest.Key(), out var existing))
+            // REAPI: requests for a do_not_cache action may not be merged, so each gets its own job.
+            if (!action.Action.DoNotCache && _activeByAction.TryGetValue(action.ActionDigest.Key(), out var existing))
                 return existing.Snapshot();
             var job = new Job(NewJobId(), action.ActionDigest, _time.GetUtcNow())
             {
@@ -114,7 +115,7 @@ public sealed class JobScheduler
             job.WaitingReason = WaitingReason(workers, workers.Where(w => w.CanRun(job.Platform)).ToList(), job.Platform);
             _jobs.Add(job.Id, job);
             _order.Add(job.Id);
-            _activeByAction.Add(action.ActionDigest.Key(), job);
+            _activeByAction.Add(ActiveKey(job), job);
             _pending.Add(job);
             _logger.LogInformation("Job {JobId} queued: {Description} ({Action})", job.Id, job.Description, Digests.Format(job.ActionDigest));
             Wake();
@@ -367,7 +368,7 @@ public sealed class JobScheduler
         job.FinishedAt = _time.GetUtcNow();
         job.WaitingReason = "";
         _pending.Remove(job);
-        _activeByAction.Remove(job.ActionDigest.Key());
+        _activeByAction.Remove(ActiveKey(job));
         RememberFinishedLocked(job);
         job.Changed();
         Wake();
@@ -417,6 +418,9 @@ public sealed class JobScheduler
             Attempt = job.Attempts,
         };
     }
+
+    private static string ActiveKey(Job job) =>
+        job.Action?.Action.DoNotCache == true ? $"{job.ActionDigest.Key()}#{job.Id}" : job.ActionDigest.Key();
 
     private static string NewJobId() => Guid.NewGuid().ToString("N");
 }

@@ -78,6 +78,18 @@ public sealed class JobSchedulerTests
     }
 
     [Fact]
+    public void Do_not_cache_actions_are_never_merged()
+    {
+        var parts = new SchedulerParts();
+
+        var first = parts.Scheduler.Submit(SchedulerParts.Action("same", doNotCache: true));
+        var second = parts.Scheduler.Submit(SchedulerParts.Action("same", doNotCache: true));
+
+        Assert.NotEqual(first.Id, second.Id);
+        Assert.Equal(2, parts.Scheduler.UnfinishedCount);
+    }
+
+    [Fact]
     public void Job_no_worker_can_serve_stays_pending_and_names_the_toolchain_it_needs()
     {
         var parts = new SchedulerParts();
