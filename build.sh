@@ -23,9 +23,11 @@ case "${1:-}" in
   sample)
     install_prerequisites
     pack_sdk
+    # NuGet caches a package by version: drop the samples' copy so the package just packed is the one used.
+    rm -rf artifacts/samples-packages/distbuild.sdk
     dotnet build samples/HelloWorkspace/HelloWorkspace.proj -c "$configuration" -nodeReuse:false
     echo "--- running the binary dotnet build produced:"
-    samples/HelloWorkspace/bin/"$configuration"/hello
+    samples/HelloWorkspace/bin/"$configuration"/net10.0/hello
     ;;
   test)
     install_prerequisites
