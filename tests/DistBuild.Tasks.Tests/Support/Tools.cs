@@ -8,7 +8,10 @@ internal static class Tools
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(5);
 
-    public static string Shim { get; } = Path.Combine(RepositoryPaths.Root, "DistBuild.RustcShim", "bin", RepositoryPaths.Configuration, "net10.0", "distbuild-rustc-shim");
+    /// <summary>The shim's apphost from the build; DISTBUILD_TEST_SHIM points the tests at another one (the NativeAOT publish).</summary>
+    public static string Shim { get; } = Environment.GetEnvironmentVariable("DISTBUILD_TEST_SHIM") is { Length: > 0 } shim
+        ? shim
+        : Path.Combine(RepositoryPaths.Root, "DistBuild.RustcShim", "bin", RepositoryPaths.Configuration, "net10.0", "distbuild-rustc-shim");
 
     public static string CargoBin { get; } = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cargo", "bin");
 
