@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Grpc.Net.Client;
 
 namespace DistBuild.Protocol.Channels;
@@ -8,15 +9,21 @@ public static class GrpcChannels
     /// <summary>Large enough for a batch of small blobs or an inline output; big blobs stream instead.</summary>
     public const int MaxMessageSize = 16 << 20;
 
+    /// <summary>PEM file of the CA (or self-signed certificate) that https servers are verified against, when no path is given.</summary>
+    public const string CaCertificateEnvironmentVariable = "DISTBUILD_CA_CERT";
+
     /// <summary>
     /// A channel to <paramref name="address"/>; with <paramref name="bearerToken"/>, every call carries
-    /// `authorization: Bearer TOKEN` (on plain http too, which call credentials would refuse).
+    /// `authorization: Bearer TOKEN` (on plain http too, which call credentials would refuse). An https server's
+    /// certificate must chain to <paramref name="caCertificatePath"/> (else $DISTBUILD_CA_CERT) when one is set,
+    /// else to the system's trusted roots.
     /// </summary>
-    public static GrpcChannel Create(string address, string? bearerToken = null)
+    /// <exception cref="ArgumentException">The address is not an http(s) URL, or the CA file cannot be read.</exception>
+    public static GrpcChannel Create(string address, string? bearerToken = null, string? caCertificatePath = null)
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new ArgumentException($"'{address}' is not a scheduler address: expected http://HOST:PORT or https://HOST:PORT");
-        HttpMessageHandler handler = new SocketsHttpHandler
+        var socketsHandler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
@@ -24,6 +31,14 @@ public static class GrpcChannels
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
+        if (string.IsNullOrEmpty(caCertificatePath))
+            caCertificatePath = Environment.GetEnvironmentVariable(CaCertificateEnvironmentVariable);
+        if (!string.IsNullOrEmpty(caCertificatePath) && uri.Scheme == "https")
+        {
+            var trust = TrustedRoots.Load(caCertificatePath);
+            socketsHandler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = trust.Validate };
+        }
+        HttpMessageHandler handler = socketsHandler;
         if (!string.IsNullOrEmpty(bearerToken))
             handler = new BearerTokenHandler(bearerToken) { InnerHandler = handler };
         return GrpcChannel.ForAddress(uri, new GrpcChannelOptions
