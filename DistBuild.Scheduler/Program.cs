@@ -5,6 +5,7 @@ using DistBuild.Scheduler.Capabilities;
 using DistBuild.Scheduler.Cas;
 using DistBuild.Scheduler.Execution;
 using DistBuild.Scheduler.Hosting;
+using DistBuild.Scheduler.Security;
 using DistBuild.Scheduler.Workers;
 
 // The DistBuild scheduler: a REAPI v2 server (CAS, action cache, execution) that pushes rustc jobs to workers.
@@ -13,12 +14,13 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 // Configuration: appsettings.json, then environment (Scheduler__X), then command line (--Scheduler:X=Y).
 // Unusable settings are the operator's to fix: say which one, without a stack trace.
-if (SchedulerOptions.Check(builder.Configuration) is { } problem)
+if ((SchedulerOptions.Check(builder.Configuration) ?? AuthOptions.Check(builder.Configuration)) is { } problem)
 {
     Console.Error.WriteLine($"The scheduler cannot start: {problem}");
     return 2;
 }
 builder.Services.AddSchedulerOptions(builder.Configuration);
+builder.Services.AddSchedulerAuth(builder.Configuration);
 builder.WebHost.UseHttp2Only();
 
 // Services: the plain classes that hold the state, the loops that drive them, and gRPC.
@@ -26,6 +28,7 @@ builder.Services.AddSchedulerCore();
 builder.Services.AddSchedulerGrpc();
 
 var app = builder.Build();
+app.LogAuthentication();
 
 // Endpoints: the REAPI services clients call, then DistBuild's own worker and admin protocols.
 app.MapGrpcService<CapabilitiesService>();
@@ -33,6 +36,7 @@ app.MapGrpcService<CasService>();
 app.MapGrpcService<ByteStreamService>();
 app.MapGrpcService<ActionCacheService>();
 app.MapGrpcService<ExecutionService>();
+app.MapGrpcService<OperationsService>();
 app.MapGrpcService<WorkerRegistryService>();
 app.MapGrpcService<AdminService>();
 

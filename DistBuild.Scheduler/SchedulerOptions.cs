@@ -42,6 +42,15 @@ public sealed class SchedulerOptions
     /// <summary>How often a waiting Execute stream repeats the current operation, so it never looks hung.</summary>
     public TimeSpan OperationUpdateInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The most files an action's input tree may hold (each occurrence counts); more is INVALID_ARGUMENT.</summary>
+    public int MaxInputFiles { get; set; } = 100_000;
+
+    /// <summary>The most bytes an action's input files may add up to; more is INVALID_ARGUMENT.</summary>
+    public long MaxInputBytes { get; set; } = 8L << 30;
+
+    /// <summary>Execute and WaitExecution streams one client (one peer address) may hold open; more is RESOURCE_EXHAUSTED.</summary>
+    public int MaxOperationsPerClient { get; set; } = 1000;
+
     /// <summary>How many finished jobs the admin API remembers.</summary>
     public int JobHistory { get; set; } = 10_000;
 
@@ -88,6 +97,10 @@ public sealed class SchedulerOptions
             return "Scheduler:IdleShutdown must not be negative";
         if (OperationUpdateInterval <= TimeSpan.Zero)
             return "Scheduler:OperationUpdateInterval must be positive";
+        if (MaxInputFiles < 1 || MaxInputBytes < 1)
+            return "Scheduler:MaxInputFiles and Scheduler:MaxInputBytes must be positive";
+        if (MaxOperationsPerClient < 1)
+            return $"Scheduler:MaxOperationsPerClient must be at least 1 (is {MaxOperationsPerClient})";
         if (JobHistory < 1)
             return "Scheduler:JobHistory must be at least 1";
         return null;

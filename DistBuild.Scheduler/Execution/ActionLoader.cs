@@ -29,9 +29,10 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
         var command = Read(action.CommandDigest, Command.Parser, "Command");
         if (command is null)
             missing.Add(action.CommandDigest);
-        FindMissingInputs(action.InputRootDigest, missing);
+        var directories = FindMissingInputs(action.InputRootDigest, missing);
         if (missing.Count > 0)
             throw new MissingInputsException(missing);
+        CheckInputSize(action.InputRootDigest, directories);
 
         if (command!.Arguments.Count == 0)
             throw new ActionRejectedException("the command has no arguments");
@@ -69,8 +70,10 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
         }
     }
 
-    private void FindMissingInputs(Digest root, List<Digest> missing)
+    /// <summary>Walks the tree once, collecting missing blobs; returns the directories read, by digest key.</summary>
+    private Dictionary<string, Directory> FindMissingInputs(Digest root, List<Digest> missing)
     {
+        var directories = new Dictionary<string, Directory>(StringComparer.Ordinal);
         var queue = new Queue<Digest>([root]);
         var seen = new HashSet<string>(StringComparer.Ordinal) { root.Key() };
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
@@ -84,6 +87,7 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
             }
             if (DirectoryRules.Validate(directory) is { } error)
                 throw new ActionRejectedException($"input directory {Digests.Format(digest)}: {error}");
+            directories[digest.Key()] = directory;
             foreach (var file in directory.Files)
             {
                 if (seenFiles.Add(file.Digest.Key()) && !store.Contains(file.Digest))
@@ -95,6 +99,38 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
                     queue.Enqueue(child.Digest);
             }
         }
+        return directories;
+    }
+
+    /// <summary>
+    /// The tree as the worker materialises it: a subdirectory that occurs twice is written twice, so totals count
+    /// every occurrence (computed per distinct directory, so a tree of shared subtrees cannot make this slow).
+    /// </summary>
+    private void CheckInputSize(Digest root, Dictionary<string, Directory> directories)
+    {
+        var totals = new Dictionary<string, (long Files, long Bytes)>(StringComparer.Ordinal);
+        (long Files, long Bytes) Total(Digest digest)
+        {
+            var key = digest.Key();
+            if (totals.TryGetValue(key, out var known))
+                return known;
+            var directory = directories[key];
+            long files = directory.Files.Count, bytes = directory.Files.Sum(f => f.Digest.SizeBytes);
+            foreach (var child in directory.Directories)
+            {
+                var (childFiles, childBytes) = Total(child.Digest);
+                // Saturate: a hostile tree of shared subtrees could overflow a long.
+                files = Math.Min(files + childFiles, long.MaxValue / 2);
+                bytes = Math.Min(bytes + childBytes, long.MaxValue / 2);
+            }
+            return totals[key] = (files, bytes);
+        }
+
+        var (files, bytes) = Total(root);
+        if (files > _options.MaxInputFiles)
+            throw new ActionRejectedException($"the input tree holds {files} files, more than this scheduler's limit of {_options.MaxInputFiles} (Scheduler:MaxInputFiles)");
+        if (bytes > _options.MaxInputBytes)
+            throw new ActionRejectedException($"the input files add up to {bytes} bytes, more than this scheduler's limit of {_options.MaxInputBytes} bytes (Scheduler:MaxInputBytes)");
     }
 
     private T? Read<T>(Digest digest, MessageParser<T> parser, string kind) where T : class, IMessage<T>

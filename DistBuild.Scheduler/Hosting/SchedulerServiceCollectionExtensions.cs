@@ -3,6 +3,7 @@ using DistBuild.Scheduler.ActionCache;
 using DistBuild.Scheduler.Cas;
 using DistBuild.Scheduler.Execution;
 using DistBuild.Scheduler.Requests;
+using DistBuild.Scheduler.Security;
 using DistBuild.Scheduler.Workers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,7 @@ public static class SchedulerServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>gRPC with message limits that fit a batch of blobs, and the activity count for idle shutdown.</summary>
+    /// <summary>gRPC with message limits that fit a batch of blobs, the bearer token check, and the activity count for idle shutdown.</summary>
     public static IServiceCollection AddSchedulerGrpc(this IServiceCollection services)
     {
         services.AddGrpc(grpc =>
@@ -58,7 +59,10 @@ public static class SchedulerServiceCollectionExtensions
             grpc.MaxReceiveMessageSize = GrpcChannels.MaxMessageSize;
             grpc.MaxSendMessageSize = GrpcChannels.MaxMessageSize;
             grpc.EnableDetailedErrors = false;
+            // Authentication first: a refused call never counts as activity nor reaches a service.
+            grpc.Interceptors.Add<BearerTokenInterceptor>();
             grpc.Interceptors.Add<ActivityInterceptor>();
+            grpc.Interceptors.Add<OperationLimitInterceptor>();
         });
         return services;
     }

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using DistBuild.Protocol.Channels;
 using DistBuild.Protocol.Workers;
+using DistBuild.Scheduler.Security;
 using Grpc.Net.Client;
 
 namespace DistBuild.Scheduler.Workers;
 
-/// <summary>WorkerService calls over gRPC, one channel per worker address, reused for every call.</summary>
-public sealed class GrpcWorkerClient : IWorkerClient, IDisposable
+/// <summary>WorkerService calls over gRPC, one channel per worker address, reused for every call, with the scheduler's worker token.</summary>
+public sealed class GrpcWorkerClient(WorkerCredentials credentials) : IWorkerClient, IDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
     private readonly ConcurrentDictionary<string, Lazy<GrpcChannel>> _channels = new(StringComparer.Ordinal);
@@ -18,7 +19,7 @@ public sealed class GrpcWorkerClient : IWorkerClient, IDisposable
         await ClientFor(address).CancelJobAsync(new CancelJobRequest { JobId = jobId }, deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken);
 
     private WorkerService.WorkerServiceClient ClientFor(string address) =>
-        new(_channels.GetOrAdd(address, a => new Lazy<GrpcChannel>(() => GrpcChannels.Create(a))).Value);
+        new(_channels.GetOrAdd(address, a => new Lazy<GrpcChannel>(() => GrpcChannels.Create(a, credentials.Token, credentials.CaCertificatePath))).Value);
 
     public void Dispose()
     {
