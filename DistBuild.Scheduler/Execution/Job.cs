@@ -26,6 +26,10 @@ internal sealed class Job(string id, Digest actionDigest, DateTimeOffset created
     public string Error { get; set; } = "";
     public string WaitingReason { get; set; } = "";
     public List<string> FailedAttempts { get; } = [];
+    /// <summary>Workers on which an attempt failed; a retry goes elsewhere when another worker can take it.</summary>
+    public HashSet<string> FailedOn { get; } = new(StringComparer.Ordinal);
+    /// <summary>Consecutive heartbeats of the holding worker that did not list the job.</summary>
+    public int MissedHeartbeats { get; set; }
     public ExecuteResponse? Response { get; set; }
 
     public bool IsDone => State is JobState.Completed or JobState.Failed;

@@ -26,6 +26,12 @@ public sealed class JobScheduler
     /// <summary>How long a worker that refused a job (busy or unreachable) is passed over.</summary>
     public static readonly TimeSpan RefusalBackoff = TimeSpan.FromSeconds(1);
 
+    /// <summary>Heartbeats in a row that must miss a running job before the scheduler believes the worker lost it.</summary>
+    public const int MissedHeartbeatsBeforeLoss = 2;
+
+    // Worker refusals that say something about the job, not the worker: another worker would refuse it too.
+    private static readonly StatusCode[] DeterministicRefusals = [StatusCode.InvalidArgument, StatusCode.PermissionDenied, StatusCode.FailedPrecondition];
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Job> _jobs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Job> _activeByAction = new(StringComparer.Ordinal);
@@ -33,6 +39,9 @@ public sealed class JobScheduler
     private readonly Queue<string> _finished = new();
     private readonly List<string> _order = [];
     private readonly Dictionary<string, DateTimeOffset> _passOver = new(StringComparer.Ordinal);
+    // Jobs a worker was told to stop (timed out, cancelled) and has not yet confirmed stopping: until it does,
+    // a report or a heartbeat without them, the worker may still be stuck in them and gets no new job.
+    private readonly Dictionary<string, HashSet<string>> _quarantine = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly WorkerRegistry _workers;
     private readonly ActionCacheStore _cache;
@@ -162,13 +171,20 @@ public sealed class JobScheduler
             foreach (var job in _pending.ToList())
             {
                 var capable = workers.Where(w => w.CanRun(job.Platform)).ToList();
-                var available = capable.Where(w => free[w.WorkerId] > 0 && !PassedOverLocked(w.WorkerId, now)).ToList();
+                var available = capable.Where(w => free[w.WorkerId] > 0 && !PassedOverLocked(w.WorkerId, now) && !_quarantine.ContainsKey(w.WorkerId)).ToList();
                 if (available.Count == 0)
                 {
                     job.WaitingReason = WaitingReason(workers, capable, job.Platform);
                     continue;
                 }
-                var worker = available.MaxBy(w => free[w.WorkerId])!;
+                // A retry goes to a worker it has not failed on, when one is free; otherwise it may wait for one.
+                var fresh = available.Where(w => !job.FailedOn.Contains(w.WorkerId)).ToList();
+                if (fresh.Count == 0 && capable.Any(w => !job.FailedOn.Contains(w.WorkerId) && !_quarantine.ContainsKey(w.WorkerId)))
+                {
+                    job.WaitingReason = "waiting for a free slot on a worker it has not failed on";
+                    continue;
+                }
+                var worker = (fresh.Count > 0 ? fresh : available).MaxBy(w => free[w.WorkerId])!;
                 free[worker.WorkerId]--;
                 _pending.Remove(job);
                 job.State = JobState.Assigned;
@@ -176,6 +192,7 @@ public sealed class JobScheduler
                 job.Attempts++;
                 job.StartedAt = now;
                 job.WaitingReason = "";
+                job.MissedHeartbeats = 0;
                 job.Changed();
                 assignments.Add(new Assignment(job.Id, worker.WorkerId, worker.Address, RequestFor(job)));
                 _logger.LogInformation("Job {JobId} assigned to worker {WorkerId} (attempt {Attempt})", job.Id, worker.WorkerId, job.Attempts);
@@ -220,6 +237,8 @@ public sealed class JobScheduler
     {
         lock (_gate)
         {
+            // Whatever it says, the worker is done with the job.
+            ReleaseQuarantineLocked(workerId, jobId);
             if (!_jobs.TryGetValue(jobId, out var job) || job.IsDone)
                 return null;
             if (result is not null && (status is null || status.Code == 0))
@@ -245,6 +264,7 @@ public sealed class JobScheduler
         lock (_gate)
         {
             _passOver.Remove(workerId);
+            _quarantine.Remove(workerId);
             foreach (var job in _activeByAction.Values.Where(j => j.WorkerId == workerId && j.State is JobState.Assigned or JobState.Running).ToList())
                 FailAttemptLocked(job, RichStatus.Of(StatusCode.Unavailable, reason));
             Wake();
@@ -259,7 +279,72 @@ public sealed class JobScheduler
         lock (_gate)
         {
             _passOver.Remove(workerId);
+            _quarantine.Remove(workerId);
             Wake();
+        }
+    }
+
+    /// <summary>
+    /// Reconciles a heartbeat's list of running jobs with what the scheduler believes the worker holds: a stopped
+    /// job missing from the list releases the worker from quarantine; a running job missing from
+    /// <see cref="MissedHeartbeatsBeforeLoss"/> heartbeats in a row was lost and counts as a failed attempt;
+    /// a job the worker runs that it does not hold (finished elsewhere, cancelled, unknown after a restart) is
+    /// returned as a cancellation to send.
+    /// </summary>
+    public IReadOnlyList<Cancellation> OnHeartbeat(string workerId, string workerAddress, IReadOnlyCollection<string> runningJobIds)
+    {
+        var running = runningJobIds.ToHashSet(StringComparer.Ordinal);
+        var cancellations = new List<Cancellation>();
+        lock (_gate)
+        {
+            if (_quarantine.TryGetValue(workerId, out var stopped))
+            {
+                foreach (var jobId in stopped.Where(id => !running.Contains(id)).ToList())
+                    ReleaseQuarantineLocked(workerId, jobId);
+            }
+            foreach (var job in _activeByAction.Values.Where(j => j.WorkerId == workerId && j.State == JobState.Running).ToList())
+            {
+                if (running.Contains(job.Id))
+                {
+                    job.MissedHeartbeats = 0;
+                    continue;
+                }
+                // One miss can be a race with a result on its way; several cannot.
+                if (++job.MissedHeartbeats >= MissedHeartbeatsBeforeLoss)
+                    FailAttemptLocked(job, RichStatus.Of(StatusCode.Unavailable, $"worker {workerId} no longer runs the job (its heartbeats stopped listing it)"));
+            }
+            foreach (var jobId in running)
+            {
+                var held = _jobs.TryGetValue(jobId, out var job) && !job.IsDone && job.WorkerId == workerId;
+                if (!held && !(_quarantine.TryGetValue(workerId, out var pending) && pending.Contains(jobId)))
+                    cancellations.Add(new Cancellation(jobId, workerId, workerAddress));
+            }
+        }
+        return cancellations;
+    }
+
+    /// <summary>
+    /// The client cancelled the operation (google.longrunning CancelOperation): the job fails with CANCELLED, its
+    /// followers see that, and the worker holding it is told to stop. False when no such job exists.
+    /// </summary>
+    public bool Cancel(string jobId, out Cancellation? cancellation)
+    {
+        cancellation = null;
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(jobId, out var job))
+                return false;
+            if (job.IsDone)
+                return true;
+            if (job.State is JobState.Assigned or JobState.Running && _workers.Get(job.WorkerId) is { } worker)
+            {
+                cancellation = new Cancellation(job.Id, worker.WorkerId, worker.Address);
+                QuarantineLocked(worker.WorkerId, job.Id);
+            }
+            var message = $"{job.Description}: the operation was cancelled by a client";
+            _logger.LogInformation("Job {JobId} ({Description}) cancelled by a client", job.Id, job.Description);
+            FailLocked(job, RichStatus.Of(StatusCode.Cancelled, message), message);
+            return true;
         }
     }
 
@@ -276,8 +361,12 @@ public sealed class JobScheduler
                 if (job.StartedAt is not { } started || now - started < timeout)
                     continue;
                 if (_workers.Get(job.WorkerId) is { } worker)
+                {
                     cancellations.Add(new Cancellation(job.Id, worker.WorkerId, worker.Address));
-                var message = $"the job exceeded its timeout of {timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
+                    // The worker did not end the job itself: trust it with no other until it confirms it stopped.
+                    QuarantineLocked(worker.WorkerId, job.Id);
+                }
+                var message = $"{job.Description}: the job exceeded its timeout of {timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
                 _logger.LogWarning("Job {JobId} ({Description}) {Message}", job.Id, job.Description, message);
                 FailLocked(job, RichStatus.Of(StatusCode.DeadlineExceeded, message), message);
             }
@@ -299,6 +388,7 @@ public sealed class JobScheduler
     {
         var failure = $"attempt {job.Attempts} on worker {job.WorkerId}: {(StatusCode)status.Code}: {status.Message}";
         job.FailedAttempts.Add(failure);
+        job.FailedOn.Add(job.WorkerId);
         _logger.LogWarning("Job {JobId} ({Description}) failed {Failure}", job.Id, job.Description, failure);
         if (RemoteExecutor.MissingBlobs(status).Count > 0)
         {
@@ -309,17 +399,51 @@ public sealed class JobScheduler
         if (status.Code == (int)StatusCode.DeadlineExceeded)
         {
             // The worker enforced the same timeout the scheduler does; running it again would time out again.
-            var message = $"the job exceeded its timeout of {job.Action!.Timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
+            var message = $"{job.Description}: the job exceeded its timeout of {job.Action!.Timeout.TotalSeconds:0.###} s and was cancelled on worker {job.WorkerId}";
             FailLocked(job, RichStatus.Of(StatusCode.DeadlineExceeded, message), message);
+            return;
+        }
+        if (DeterministicRefusals.Contains((StatusCode)status.Code))
+        {
+            // The worker refused the job itself (bad input, a command it may not run): every worker would.
+            var message = $"{job.Description}: refused by worker {job.WorkerId}: {(StatusCode)status.Code}: {status.Message}";
+            FailLocked(job, RichStatus.Of((StatusCode)status.Code, message), message);
             return;
         }
         if (job.Attempts >= _options.MaxAttempts)
         {
-            var message = $"gave up after {job.Attempts} attempt(s): {string.Join("; ", job.FailedAttempts)}";
+            var message = $"{job.Description}: gave up after {job.Attempts} attempt(s): {string.Join("; ", job.FailedAttempts)}";
             FailLocked(job, RichStatus.Of((StatusCode)status.Code, message), message);
             return;
         }
         RequeueLocked(job, $"queued again after {failure}");
+    }
+
+    private void QuarantineLocked(string workerId, string jobId)
+    {
+        if (!_quarantine.TryGetValue(workerId, out var jobs))
+            _quarantine[workerId] = jobs = new HashSet<string>(StringComparer.Ordinal);
+        if (jobs.Add(jobId))
+            _logger.LogWarning("Worker {WorkerId} gets no new job until it confirms that job {JobId} stopped", workerId, jobId);
+    }
+
+    private void ReleaseQuarantineLocked(string workerId, string jobId)
+    {
+        if (!_quarantine.TryGetValue(workerId, out var jobs) || !jobs.Remove(jobId))
+            return;
+        if (jobs.Count == 0)
+        {
+            _quarantine.Remove(workerId);
+            _logger.LogInformation("Worker {WorkerId} confirmed that job {JobId} stopped; it takes jobs again", workerId, jobId);
+            Wake();
+        }
+    }
+
+    /// <summary>True while the worker has not confirmed stopping a job it was told to stop.</summary>
+    public bool IsQuarantined(string workerId)
+    {
+        lock (_gate)
+            return _quarantine.ContainsKey(workerId);
     }
 
     private void RequeueLocked(Job job, string reason)

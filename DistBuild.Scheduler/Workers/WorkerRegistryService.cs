@@ -27,8 +27,18 @@ public sealed class WorkerRegistryService(
         return Task.FromResult(new RegisterWorkerResponse { HeartbeatInterval = Duration.FromTimeSpan(options.Value.HeartbeatInterval) });
     }
 
-    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context) =>
-        Task.FromResult(new HeartbeatResponse { Registered = registry.Heartbeat(request.WorkerId) });
+    public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    {
+        var registered = registry.Heartbeat(request.WorkerId);
+        if (registered && request.ReportsRunningJobs && registry.Get(request.WorkerId) is { } worker)
+        {
+            // Jobs the worker runs but should not (finished elsewhere, cancelled, unknown after a restart) are stopped
+            // in the background: the heartbeat answers at once.
+            foreach (var cancellation in scheduler.OnHeartbeat(worker.WorkerId, worker.Address, request.RunningJobIds))
+                _ = dispatcher.CancelAsync(cancellation, CancellationToken.None);
+        }
+        return Task.FromResult(new HeartbeatResponse { Registered = registered });
+    }
 
     public override async Task<ReportJobResultResponse> ReportJobResult(ReportJobResultRequest request, ServerCallContext context)
     {
