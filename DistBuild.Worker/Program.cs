@@ -1,25 +1,29 @@
 using DistBuild.Worker.Hosting;
+using DistBuild.Worker.Isolation;
 using DistBuild.Worker.Jobs;
 using DistBuild.Worker.Toolchains;
 
 // Configuration: appsettings.json, environment, `--scheduler/--id/--port` and `--Worker:X=Y`.
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, WorkerCommandLine.SwitchMappings);
-var settings = WorkerSettings.Read(builder.Configuration);
+var (settings, settingsError) = WorkerSettings.TryRead(builder.Configuration);
 
-// The toolchain this worker advertises and compiles with.
+// The toolchain this worker advertises and compiles with, and the sandbox its jobs run in.
 var (toolchain, rustcError) = await RustcProbe.ProbeAsync(settings.Rustc, CancellationToken.None);
+var (isolation, sandboxError, sandboxWarning) = settingsError is null
+    ? await SandboxProbe.ChooseAsync(settings.Sandbox, settings.Bubblewrap, settings.WorkDirectory!)
+    : (null, null, null);
 
-// Services: Kestrel on the worker's port, registration and heartbeats, job slots, sandboxes, blob cache.
-builder.WebHost.ListenForScheduler(settings);
-var settingsError = WorkerSettings.Validate(settings);
-if (settingsError is null && toolchain is not null)
-    builder.Services.AddWorker(settings, toolchain);
+// Services: Kestrel on the worker's port (https with Kestrel:Certificates:Default), registration and heartbeats,
+// job slots, sandboxes, blob cache.
+builder.WebHost.ListenForScheduler(settings, WorkerServiceCollectionExtensions.ServerCertificate(builder.Configuration));
+if (settingsError is null && toolchain is not null && isolation is not null)
+    builder.Services.AddWorker(settings, toolchain, isolation);
 var app = builder.Build();
 
-if (settingsError is not null)
+if ((settingsError ?? sandboxError) is { } error)
 {
-    app.Logger.LogCritical("Cannot start the worker: {Error}", settingsError);
+    app.Logger.LogCritical("Cannot start the worker: {Error}", error);
     return 2;
 }
 if (toolchain is null)
@@ -27,8 +31,10 @@ if (toolchain is null)
     app.Logger.LogCritical("Cannot start the worker: {Error}", rustcError);
     return 1;
 }
-app.Logger.LogInformation("Worker {WorkerId}: {Toolchain} at {Rustc}, {Slots} slots, work directory {WorkDirectory}",
-    settings.Id, toolchain.Identity, toolchain.RustcPath, settings.Slots, settings.WorkDirectory);
+if (sandboxWarning is not null)
+    app.Logger.LogWarning("{Warning}", sandboxWarning);
+app.Logger.LogInformation("Worker {WorkerId}: {Toolchain} at {Rustc}, {Slots} slots, work directory {WorkDirectory}; jobs {Sandbox}",
+    settings.Id, toolchain.Identity, toolchain.RustcPath, settings.Slots, settings.WorkDirectory, isolation!.Description);
 
 // Endpoints: the scheduler pushes jobs through distbuild.v1.WorkerService.
 app.MapGrpcService<WorkerJobService>();

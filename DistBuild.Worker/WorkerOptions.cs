@@ -1,3 +1,5 @@
+using DistBuild.Worker.Isolation;
+
 namespace DistBuild.Worker;
 
 /// <summary>Settings of the worker host, bound from the `Worker` configuration section.</summary>
@@ -39,6 +41,18 @@ public sealed class WorkerOptions
 
     /// <summary>Used until the scheduler answers a registration with its own interval.</summary>
     public TimeSpan DefaultHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bearer token sent to the scheduler and required from it on WorkerService calls; DISTBUILD_TOKEN when not set.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>PEM file of the CA that signed the scheduler's https certificate; DISTBUILD_CA_CERT when not set.</summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>How jobs are confined; Bubblewrap unless explicitly None (or Auto, which falls back to none).</summary>
+    public SandboxMode Sandbox { get; set; } = SandboxMode.Bubblewrap;
+
+    /// <summary>The bubblewrap program: a path, or a name looked up on PATH.</summary>
+    public string Bubblewrap { get; set; } = "bwrap";
 
     public string ResolveWorkDirectory()
     {

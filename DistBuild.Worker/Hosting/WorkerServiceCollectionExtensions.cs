@@ -1,5 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using DistBuild.Protocol.Channels;
 using DistBuild.Worker.BlobCache;
+using DistBuild.Worker.Isolation;
 using DistBuild.Worker.Jobs;
 using DistBuild.Worker.Registration;
 using DistBuild.Worker.Toolchains;
@@ -11,23 +14,51 @@ namespace DistBuild.Worker.Hosting;
 /// <summary>Wires the worker's parts together; Program.cs calls these in order.</summary>
 public static class WorkerServiceCollectionExtensions
 {
-    /// <summary>Plain-text HTTP/2 on the configured address and port; gRPC needs HTTP/2 and the scheduler dials without TLS.</summary>
-    public static void ListenForScheduler(this IWebHostBuilder webHost, WorkerOptions options) =>
+    /// <summary>
+    /// HTTP/2 (gRPC needs it) on the configured address and port: over TLS with <paramref name="certificate"/>
+    /// (Kestrel:Certificates:Default), else plain text.
+    /// </summary>
+    public static void ListenForScheduler(this IWebHostBuilder webHost, WorkerOptions options, X509Certificate2? certificate) =>
         webHost.ConfigureKestrel(kestrel =>
         {
-            void Http2(ListenOptions listen) => listen.Protocols = HttpProtocols.Http2;
+            void Http2(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                    listen.UseHttps(certificate);
+            }
             if (options.ListenAddress == "localhost")
                 kestrel.ListenLocalhost(options.Port, Http2);
             else
                 kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, Http2);
         });
 
-    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerOptions options, WorkerToolchain toolchain)
+    /// <summary>
+    /// The certificate of Kestrel's standard `Kestrel:Certificates:Default` settings (`Path`, with `KeyPath` for PEM,
+    /// `Password` for PKCS#12 or an encrypted key), or null when none is configured.
+    /// </summary>
+    public static X509Certificate2? ServerCertificate(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Kestrel:Certificates:Default");
+        var path = section["Path"];
+        if (string.IsNullOrEmpty(path))
+            return null;
+        var keyPath = section["KeyPath"];
+        var password = section["Password"];
+        if (string.IsNullOrEmpty(keyPath))
+            return X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        return string.IsNullOrEmpty(password)
+            ? X509Certificate2.CreateFromPemFile(path, keyPath)
+            : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
+    }
+
+    public static IServiceCollection AddWorker(this IServiceCollection services, WorkerOptions options, WorkerToolchain toolchain, JobIsolation isolation)
     {
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(toolchain);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SchedulerConnection(options.Scheduler));
+        services.AddSingleton(isolation);
+        services.AddSingleton(new SchedulerConnection(options.Scheduler, options.Token, options.CaCertificate));
         services.AddSingleton<WorkerAddress>();
         services.AddSingleton(new JobSlots(options.Slots));
         services.AddSingleton(provider => new LocalBlobCache(
@@ -36,13 +67,15 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var scheduler = provider.GetRequiredService<SchedulerConnection>();
-            return new JobRunner(options.Id, options.WorkDirectory!, toolchain, provider.GetRequiredService<LocalBlobCache>(),
+            return new JobRunner(options.Id, options.WorkDirectory!, toolchain, isolation, provider.GetRequiredService<LocalBlobCache>(),
                 instance => new CasStore(scheduler.Cas(instance)), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
         });
         services.AddSingleton(provider => new JobResultReporter(provider.GetRequiredService<SchedulerConnection>().Registry, provider.GetRequiredService<ILogger<JobResultReporter>>()));
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService<RegistrationLoop>();
-        services.AddGrpc();
+        // With a token configured, only callers presenting it (the scheduler) may push or cancel jobs.
+        services.AddSingleton(new BearerTokenInterceptor(options.Token is { } token ? [token] : [], "worker"));
+        services.AddGrpc(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
         return services;
     }
 }

@@ -4,6 +4,7 @@ using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
 using DistBuild.Protocol.Workers;
 using DistBuild.Worker.BlobCache;
+using DistBuild.Worker.Isolation;
 using DistBuild.Worker.Sandbox;
 using DistBuild.Worker.Toolchains;
 using Google.Protobuf;
@@ -22,6 +23,7 @@ public sealed class JobRunner(
     string workerId,
     string workDirectory,
     WorkerToolchain toolchain,
+    JobIsolation isolation,
     LocalBlobCache cache,
     Func<string, ICasStore> storeForInstance,
     TimeProvider time,
@@ -112,7 +114,8 @@ public sealed class JobRunner(
         metadata.ExecutionStartTimestamp = Now();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancelled, deadline.Token);
         logger.LogInformation("Job {JobId}: running {Description}", request.JobId, Describe(command));
-        var outcome = await ChildProcess.RunAsync(toolchain.RustcPath, arguments, layout.WorkingDirectory, environment, running.Token);
+        var (program, programArguments) = isolation.Wrap(toolchain.RustcPath, arguments, layout.WorkingDirectory, jobDirectory);
+        var outcome = await ChildProcess.RunAsync(program, programArguments, layout.WorkingDirectory, environment, running.Token);
         metadata.ExecutionCompletedTimestamp = Now();
 
         metadata.OutputUploadStartTimestamp = Now();

@@ -5,10 +5,10 @@ using Grpc.Net.Client;
 
 namespace DistBuild.Worker.Registration;
 
-/// <summary>The one channel to the scheduler, which serves the worker registry and the CAS at the same URL.</summary>
-public sealed class SchedulerConnection(string schedulerUrl) : IDisposable
+/// <summary>The one channel to the scheduler, which serves the worker registry and the CAS at the same URL, with the worker's token.</summary>
+public sealed class SchedulerConnection(string schedulerUrl, string? token = null, string? caCertificate = null) : IDisposable
 {
-    private readonly GrpcChannel _channel = GrpcChannels.Create(schedulerUrl);
+    private readonly GrpcChannel _channel = GrpcChannels.Create(schedulerUrl, token, caCertificate);
 
     public string Url { get; } = schedulerUrl;
 
