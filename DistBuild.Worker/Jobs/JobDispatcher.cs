@@ -56,6 +56,7 @@ public sealed class JobDispatcher(JobSlots slots, JobRunner runner, JobResultRep
         try
         {
             report = await runner.RunAsync(request, job.Cancelled);
+            CrashedRustc.Classify(report, request.Command);
         }
         finally
         {

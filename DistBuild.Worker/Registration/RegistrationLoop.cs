@@ -49,7 +49,7 @@ public sealed class RegistrationLoop(
                 }
                 else
                 {
-                    var heartbeat = new HeartbeatRequest { WorkerId = settings.Id };
+                    var heartbeat = new HeartbeatRequest { WorkerId = settings.Id, ReportsRunningJobs = true };
                     heartbeat.RunningJobIds.AddRange(slots.RunningJobIds);
                     var response = await registry.HeartbeatAsync(heartbeat, deadline: Deadline(interval), cancellationToken: stoppingToken);
                     if (!response.Registered)
