@@ -7,21 +7,38 @@ public static class TestHosts
     /// Starts a scheduler with its CAS and action cache under <paramref name="dataDirectory"/> (a new temporary
     /// directory when null). Extra arguments are configuration overrides such as "--Scheduler:WorkerTimeout=00:00:03".
     /// </summary>
-    public static Task<HostProcess> StartSchedulerAsync(string? dataDirectory = null, params string[] settings)
+    public static Task<HostProcess> StartSchedulerAsync(string? dataDirectory = null, params string[] settings) =>
+        StartSchedulerAsync(dataDirectory, environment: null, settings);
+
+    /// <summary>As above, with extra environment variables (`Auth__Tokens__0`, `Kestrel__Certificates__Default__Path`…).</summary>
+    public static Task<HostProcess> StartSchedulerAsync(string? dataDirectory, IDictionary<string, string>? environment, params string[] settings)
     {
         dataDirectory ??= TemporaryDirectory.Create("scheduler");
         return HostProcess.StartAsync(
             RepositoryPaths.HostAssembly("DistBuild.Scheduler"),
-            ["--urls", "http://127.0.0.1:0", $"--Scheduler:DataDirectory={dataDirectory}", .. settings]);
+            ["--urls", "http://127.0.0.1:0", $"--Scheduler:DataDirectory={dataDirectory}", .. settings],
+            environment);
     }
 
     /// <summary>Starts a worker registered with the scheduler at <paramref name="schedulerUrl"/>, listening on a free port.</summary>
-    public static async Task<HostProcess> StartWorkerAsync(string schedulerUrl, string workerId, params string[] settings)
+    public static Task<HostProcess> StartWorkerAsync(string schedulerUrl, string workerId, params string[] settings) =>
+        StartWorkerAsync(schedulerUrl, workerId, environment: null, settings);
+
+    /// <summary>
+    /// As above, with extra environment variables. Jobs run in bubblewrap where this machine allows it and unsandboxed
+    /// elsewhere (`Worker:Sandbox=Auto`); a test that needs one or the other passes `--Worker:Sandbox=…`.
+    /// </summary>
+    public static async Task<HostProcess> StartWorkerAsync(string schedulerUrl, string workerId, IDictionary<string, string>? environment, params string[] settings)
     {
-        var worker = await HostProcess.StartAsync(
-            RepositoryPaths.HostAssembly("DistBuild.Worker"),
-            ["--scheduler", schedulerUrl, "--id", workerId, "--port", "0", $"--Worker:WorkDirectory={TemporaryDirectory.Create("worker-" + workerId)}", .. settings]);
+        var worker = await StartWorkerProcessAsync(schedulerUrl, workerId, environment, settings);
         await worker.WaitForOutputAsync("Registered with the scheduler", TimeSpan.FromSeconds(30));
         return worker;
     }
+
+    /// <summary>Starts a worker and returns once it listens, registered or not (for tests of a refused registration).</summary>
+    public static Task<HostProcess> StartWorkerProcessAsync(string schedulerUrl, string workerId, IDictionary<string, string>? environment, params string[] settings) =>
+        HostProcess.StartAsync(
+            RepositoryPaths.HostAssembly("DistBuild.Worker"),
+            ["--scheduler", schedulerUrl, "--id", workerId, "--port", "0", $"--Worker:WorkDirectory={TemporaryDirectory.Create("worker-" + workerId)}", "--Worker:Sandbox=Auto", .. settings],
+            environment);
 }
