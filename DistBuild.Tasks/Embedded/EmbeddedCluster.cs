@@ -80,6 +80,8 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             "--port", "0",
             $"--Worker:WorkDirectory={Path.Combine(options.Home, "worker")}",
             "--Worker:ExitWhenSchedulerGone=true",
+            // Sandboxed where bubblewrap works; a developer machine without it still builds, and the log says so.
+            "--Worker:Sandbox=Auto",
         ], log, HostEnvironment());
         await WaitForLogAsync(log, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken).ConfigureAwait(false);
         return pid;
