@@ -42,6 +42,9 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
     /// <summary>Bearer token; when empty, DISTBUILD_TOKEN from the environment. Never logged.</summary>
     public string? Token { get; set; }
 
+    /// <summary>PEM file of the CA that signed an https scheduler's certificate; when empty, DISTBUILD_CA_CERT.</summary>
+    public string? CaCertificate { get; set; }
+
     public bool LocalFallback { get; set; }
 
     public string? JobTimeout { get; set; }
@@ -192,7 +195,10 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         }
 
         var token = string.IsNullOrEmpty(Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : Token;
-        var settings = new CoordinatorSettings(schedulerUrl!, InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, LocalFallback, ParseTimeout(JobTimeout));
+        var settings = new CoordinatorSettings(schedulerUrl!, InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, LocalFallback, ParseTimeout(JobTimeout))
+        {
+            CaCertificate = string.IsNullOrEmpty(CaCertificate) ? null : CaCertificate,
+        };
         _coordinator = new RustcCoordinator(settings, log);
         try
         {

@@ -13,7 +13,10 @@ public sealed record CoordinatorSettings(
     bool LocalFallback,
     TimeSpan? JobTimeout)
 {
+    /// <summary>PEM file of the CA an https scheduler's certificate must chain to; null uses DISTBUILD_CA_CERT, then the system's roots.</summary>
+    public string? CaCertificate { get; init; }
+
     // The token stays out of logs and exception messages that print the settings.
     public override string ToString() =>
-        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout} }}";
+        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"} }}";
 }

@@ -117,7 +117,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
     {
         try
         {
-            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token);
+            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token, _settings.CaCertificate);
         }
         catch (ArgumentException e)
         {
