@@ -60,6 +60,10 @@ public sealed class RemoteExecutor
                 await foreach (var operation in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
                     operationName = operation.Name;
+                    // The server answered: the reconnect window counts from the last sign of life, not from the
+                    // start, so a stream that breaks after a long compile may still reattach.
+                    deadline = DateTime.UtcNow + _reconnectWindow;
+                    delay = TimeSpan.FromMilliseconds(200);
                     if (operation.Metadata?.TryUnpack<ExecuteOperationMetadata>(out var metadata) == true)
                         onStage?.Invoke(operation.Name, metadata.Stage);
                     if (!operation.Done)

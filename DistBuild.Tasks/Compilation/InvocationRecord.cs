@@ -7,7 +7,8 @@ namespace DistBuild.Tasks.Compilation;
 /// <param name="Worker">The worker id for remote compiles.</param>
 /// <param name="ExitCode">rustc's exit code (1 for an infrastructure failure without fallback).</param>
 /// <param name="Seconds">Wall-clock time from the shim's call to the answer.</param>
-/// <param name="Attempts">1, or 2 when a failed remote attempt was followed by a local compile.</param>
+/// <param name="Attempts">Starts of the compile: the scheduler's attempts on workers (more than 1 when a worker was lost
+/// or failed and the job ran again), plus 1 when it then compiled locally as a fallback. 1 for a cache hit.</param>
 /// <param name="Note">Why it ran locally, or what went wrong.</param>
 public sealed record InvocationRecord(
     string Crate,
@@ -17,4 +18,8 @@ public sealed record InvocationRecord(
     int ExitCode,
     double Seconds,
     int Attempts,
-    string? Note);
+    string? Note)
+{
+    /// <summary>Starts beyond the first: retries after lost or failing workers, and a local fallback.</summary>
+    public int Retries => Math.Max(0, Attempts - 1);
+}

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
 using Google.Protobuf;
+using Google.LongRunning;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -14,27 +17,81 @@ namespace DistBuild.Tasks.Compilation;
 /// </summary>
 public sealed class RemoteCompiler
 {
+    /// <summary>How long a scheduler that stopped answering (restart, network) is waited for before the compile fails.</summary>
+    public static readonly TimeSpan ReconnectWindow = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan AdminDeadline = TimeSpan.FromSeconds(5);
     private readonly CasClient _cas;
     private readonly RemoteExecutor _executor;
+    private readonly Admin.AdminClient _admin;
+    private readonly Operations.OperationsClient _operations;
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly string _instanceName;
     private readonly FileDigestCache _digests;
 
     public RemoteCompiler(GrpcChannel channel, string instanceName, FileDigestCache digests)
     {
         _cas = new CasClient(channel, instanceName);
-        _executor = new RemoteExecutor(channel);
+        _executor = new RemoteExecutor(channel, ReconnectWindow);
+        _admin = new Admin.AdminClient(channel);
+        _operations = new Operations.OperationsClient(channel);
         _instanceName = instanceName;
         _digests = digests;
     }
 
     /// <summary>What came back: either an infrastructure failure (<see cref="Failure"/>) or rustc's result.</summary>
-    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes)
+    /// <param name="Attempts">Starts of the job on workers as the scheduler counted them (retries after lost workers
+    /// included); null when the server does not say (another REAPI server, or a cache hit).</param>
+    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null)
     {
-        public static Outcome Failed(Google.Rpc.Status status) => new(status, false, null, 1, [], [], 0);
+        public static Outcome Failed(Google.Rpc.Status status, int? attempts = null) => new(status, false, null, 1, [], [], 0, attempts);
+    }
+
+    /// <summary>
+    /// Asks the server to cancel every execution in flight (google.longrunning CancelOperation), so a cancelled build
+    /// leaves no job running on the farm. Servers without the Operations service answer UNIMPLEMENTED, which is ignored.
+    /// </summary>
+    public async Task CancelInFlightAsync()
+    {
+        var names = _inFlight.Keys.ToList();
+        await Task.WhenAll(names.Select(async name =>
+        {
+            try
+            {
+                await _operations.CancelOperationAsync(new CancelOperationRequest { Name = name }, deadline: DateTime.UtcNow + AdminDeadline);
+            }
+            catch (RpcException)
+            {
+                // UNIMPLEMENTED (another server), NOT_FOUND (already forgotten) or unreachable: nothing more to do.
+            }
+        }));
     }
 
     public async Task<Outcome> RunAsync(CompileAction action, CancellationToken cancellationToken)
     {
+        // A scheduler restart can break any call, not only the Execute stream the executor reattaches: upload,
+        // execute and download are started over (the action cache then answers) until the scheduler is back.
+        var deadline = DateTime.UtcNow + ReconnectWindow;
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                return await RunOnceAsync(action, cancellationToken);
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (e.StatusCode != StatusCode.Unavailable || DateTime.UtcNow > deadline)
+                    return Outcome.Failed(RemoteExecutor.ToStatus(e));
+            }
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+        }
+    }
+
+    private async Task<Outcome> RunOnceAsync(CompileAction action, CancellationToken cancellationToken)
+    {
+        string? operationName = null;
         try
         {
             var uploaded = await _cas.UploadMissingAsync(action.Blobs, cancellationToken);
@@ -51,10 +108,21 @@ public sealed class RemoteCompiler
             var response = await _executor.ExecuteAsync(
                 request,
                 (missing, token) => _cas.UploadAsync(missing.Where(d => blobs.ContainsKey(d.Key())).Select(d => blobs[d.Key()]).ToList(), token),
-                onStage: null,
+                onStage: (name, stage) =>
+                {
+                    if (name == operationName)
+                        return;
+                    if (operationName is not null)
+                        _inFlight.TryRemove(operationName, out _);
+                    operationName = name;
+                    _inFlight.TryAdd(name, 0);
+                },
                 cancellationToken);
+            if (operationName is not null)
+                _inFlight.TryRemove(operationName, out _);
+            var attempts = !response.CachedResult && operationName is { } finished ? await AttemptsAsync(finished) : null;
             if (response.Status is { Code: not 0 } status)
-                return Outcome.Failed(status);
+                return Outcome.Failed(status, attempts);
             if (response.Result is null)
                 return Outcome.Failed(RichStatus.Of(StatusCode.Internal, "the ExecuteResponse carries neither a result nor an error"));
 
@@ -62,11 +130,29 @@ public sealed class RemoteCompiler
             await DownloadOutputsAsync(action, result, cancellationToken);
             var stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
             var stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
-            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded);
+            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        finally
         {
-            return Outcome.Failed(RemoteExecutor.ToStatus(e));
+            if (operationName is not null)
+                _inFlight.TryRemove(operationName, out _);
+        }
+    }
+
+    /// <summary>
+    /// How many times the scheduler started the job, from DistBuild's admin API (the operation name is the job id).
+    /// REAPI has no standard place for it; any other server answers UNIMPLEMENTED or NOT_FOUND, and the count stays unknown.
+    /// </summary>
+    private async Task<int?> AttemptsAsync(string operationName)
+    {
+        try
+        {
+            var job = await _admin.GetJobAsync(new GetJobRequest { JobId = operationName }, deadline: DateTime.UtcNow + AdminDeadline);
+            return job.Attempts > 0 ? job.Attempts : null;
+        }
+        catch (RpcException)
+        {
+            return null;
         }
     }
 

@@ -30,6 +30,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private Task? _acceptLoop;
     private GrpcChannel? _channel;
     private RemoteCompiler? _remote;
+    private Task _cancelOperations = Task.CompletedTask;
 
     public RustcCoordinator(CoordinatorSettings settings, ICompileLog log)
     {
@@ -76,8 +77,16 @@ public sealed class RustcCoordinator : IAsyncDisposable
         _log.Detail($"Coordinator listening on {SocketPath} for scheduler {_settings.SchedulerUrl}");
     }
 
-    /// <summary>Cancels the remote work in flight (Ctrl+C): the Execute calls end, and the scheduler cancels their jobs.</summary>
-    public void Cancel() => _cancellation.Cancel();
+    /// <summary>
+    /// Cancels the remote work in flight (Ctrl+C): the server is asked to cancel every operation in flight
+    /// (CancelOperation, so their jobs stop on the workers), and the Execute calls end.
+    /// </summary>
+    public void Cancel()
+    {
+        if (_remote is { } remote)
+            _cancelOperations = remote.CancelInFlightAsync();
+        _cancellation.Cancel();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -96,6 +105,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
             await CompletesWithinAsync(Task.WhenAll(connections), TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         File.Delete(SocketPath);
+        // The cancellations are best effort and bounded by their own deadline; the channel must outlive them.
+        await CompletesWithinAsync(_cancelOperations, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _channel?.Dispose();
     }
 
@@ -245,9 +256,9 @@ public sealed class RustcCoordinator : IAsyncDisposable
             if (_settings.LocalFallback)
             {
                 _log.Warning("DISTB0102", $"{label.Crate}: the scheduler at {_settings.SchedulerUrl} could not compile it ({status}); compiling locally.");
-                return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: 2).ConfigureAwait(false);
+                return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: (outcome.Attempts ?? 1) + 1).ConfigureAwait(false);
             }
-            Record(label, "remote", null, 1, stopwatch, 1, $"infrastructure failure: {status}");
+            Record(label, "remote", null, 1, stopwatch, outcome.Attempts ?? 1, $"infrastructure failure: {status}");
             return ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes(
                 $"error: distbuild: could not compile {label.Crate} on the scheduler at {_settings.SchedulerUrl}: {status}\n"));
         }
@@ -255,7 +266,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
         if (outcome.ExitCode == 0)
             DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
         _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded");
-        Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, 1, null);
+        var retried = outcome.Attempts is > 1 ? $"succeeded on attempt {outcome.Attempts}" : null;
+        Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried);
         return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 

@@ -19,6 +19,7 @@ public sealed record BuildReport(
     public int Cached => Invocations.Count(i => i.Kind == "cached");
     public int Local => Invocations.Count(i => i.Kind == "local");
     public int Failed => Invocations.Count(i => i.ExitCode != 0);
+    public int Retries => Invocations.Sum(i => i.Retries);
     public int Workers => Invocations.Where(i => i.Kind == "remote" && i.Worker is not null).Select(i => i.Worker).Distinct().Count();
 
     /// <summary>One line for the build log, e.g. "DistBuild: 12 crates, 9 remote on 1 worker, 3 cached, 0 local in 4.2 s".</summary>
@@ -32,7 +33,8 @@ public sealed record BuildReport(
         var crates = Invocations.Count == 1 ? "1 crate" : $"{Invocations.Count} crates";
         var workers = Workers == 1 ? "1 worker" : $"{Workers} workers";
         var failed = Failed > 0 ? $", {Failed} failed" : "";
-        return $"DistBuild: {crates}, {Remote} remote on {workers}, {Cached} cached, {Local} local{failed} in {seconds} s";
+        var retries = Retries switch { 0 => "", 1 => ", 1 retry", _ => $", {Retries} retries" };
+        return $"DistBuild: {crates}, {Remote} remote on {workers}, {Cached} cached, {Local} local{failed}{retries} in {seconds} s";
     }
 
     public void Write(string path)
@@ -52,6 +54,7 @@ public sealed record BuildReport(
         json.WriteNumber("cached", Cached);
         json.WriteNumber("local", Local);
         json.WriteNumber("failed", Failed);
+        json.WriteNumber("retries", Retries);
         json.WriteNumber("workers", Workers);
         json.WriteEndObject();
         json.WriteStartArray("invocations");
@@ -65,6 +68,7 @@ public sealed record BuildReport(
             json.WriteNumber("exitCode", invocation.ExitCode);
             json.WriteNumber("seconds", Math.Round(invocation.Seconds, 3));
             json.WriteNumber("attempts", invocation.Attempts);
+            json.WriteNumber("retries", invocation.Retries);
             json.WriteString("note", invocation.Note);
             json.WriteEndObject();
         }
