@@ -31,8 +31,13 @@ public static class CommandActions
     public static string Describe(Exception e, string schedulerUrl) => e switch
     {
         CliException => e.Message,
+        RpcException { StatusCode: StatusCode.Unavailable } rpc when IsCertificateFailure(rpc.Status.DebugException) =>
+            $"cannot reach the scheduler at {schedulerUrl}: its TLS certificate is not trusted ({Innermost(rpc.Status.DebugException)}); " +
+            $"if a private CA signed it, pass --ca-cert FILE or set {CliSession.CaCertificateEnvironmentVariable}",
         RpcException { StatusCode: StatusCode.Unavailable } rpc =>
             $"cannot reach the scheduler at {schedulerUrl}: {Innermost(rpc.Status.DebugException) ?? rpc.Status.Detail}",
+        RpcException { StatusCode: StatusCode.Unauthenticated } rpc =>
+            $"the scheduler at {schedulerUrl} refused the call: {rpc.Status.Detail}",
         RpcException { StatusCode: StatusCode.DeadlineExceeded } =>
             $"the scheduler at {schedulerUrl} did not answer within {SchedulerConnection.CallTimeout.TotalSeconds:0} s",
         RpcException { StatusCode: StatusCode.Cancelled } => "cancelled",
@@ -42,6 +47,16 @@ public static class CommandActions
         IOException or UnauthorizedAccessException => e.Message,
         _ => $"{e.GetType().Name}: {e.Message}",
     };
+
+    private static bool IsCertificateFailure(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+                return true;
+        }
+        return false;
+    }
 
     private static string? Innermost(Exception? e)
     {

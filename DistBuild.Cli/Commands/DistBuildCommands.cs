@@ -10,6 +10,8 @@ public static class DistBuildCommands
     {
         var root = new RootCommand("Administers a DistBuild scheduler: its workers, jobs and content-addressable store.");
         root.Options.Add(session.SchedulerOption);
+        root.Options.Add(session.TokenOption);
+        root.Options.Add(session.CaCertificateOption);
         root.Subcommands.Add(WorkersCommands.Create(session));
         root.Subcommands.Add(JobsCommands.Create(session));
         root.Subcommands.Add(JobCommands.Create(session));

@@ -32,11 +32,11 @@ public sealed class SchedulerConnection : IDisposable
 
     public static DateTime Deadline => DateTime.UtcNow + CallTimeout;
 
-    public static SchedulerConnection Open(string url)
+    public static SchedulerConnection Open(string url, string? token = null, string? caCertificate = null)
     {
         try
         {
-            return new SchedulerConnection(url, GrpcChannels.Create(url));
+            return new SchedulerConnection(url, GrpcChannels.Create(url, token, caCertificate));
         }
         catch (ArgumentException e)
         {

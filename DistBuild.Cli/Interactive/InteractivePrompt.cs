@@ -22,8 +22,10 @@ public static class InteractivePrompt
             return CommandActions.Failure;
         }
 
-        // Lines that name no scheduler use the one the prompt was opened with.
+        // Lines that name no scheduler use the one the prompt was opened with, and its token and CA.
         session.SchedulerUrl = session.SchedulerUrlOf(startup);
+        session.Token = session.TokenOf(startup);
+        session.CaCertificate = session.CaCertificateOf(startup);
         session.IsInteractive = true;
         var output = configuration.Output;
         try
