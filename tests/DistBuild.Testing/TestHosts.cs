@@ -20,6 +20,23 @@ public static class TestHosts
             environment);
     }
 
+    /// <summary>
+    /// Starts a scheduler on a fixed loopback port, for tests that restart it where its clients and workers expect it
+    /// (take the port from <see cref="FreePort"/>).
+    /// </summary>
+    public static Task<HostProcess> StartSchedulerOnPortAsync(int port, string dataDirectory, params string[] settings) =>
+        HostProcess.StartAsync(
+            RepositoryPaths.HostAssembly("DistBuild.Scheduler"),
+            ["--urls", $"http://127.0.0.1:{port}", $"--Scheduler:DataDirectory={dataDirectory}", .. settings]);
+
+    /// <summary>A loopback port that was free a moment ago (bound to port 0, then released).</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Starts a worker registered with the scheduler at <paramref name="schedulerUrl"/>, listening on a free port.</summary>
     public static Task<HostProcess> StartWorkerAsync(string schedulerUrl, string workerId, params string[] settings) =>
         StartWorkerAsync(schedulerUrl, workerId, environment: null, settings);
