@@ -1,3 +1,4 @@
+using DistBuild.Hosting;
 using DistBuild.Protocol.Channels;
 using DistBuild.Scheduler.ActionCache;
 using DistBuild.Scheduler.Cas;
@@ -64,6 +65,7 @@ public static class SchedulerServiceCollectionExtensions
             grpc.Interceptors.Add<ActivityInterceptor>();
             grpc.Interceptors.Add<OperationLimitInterceptor>();
         });
+        services.RefuseMalformedRequests();
         return services;
     }
 

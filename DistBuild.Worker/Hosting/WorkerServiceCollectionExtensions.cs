@@ -1,3 +1,4 @@
+using DistBuild.Hosting;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using DistBuild.Protocol.Channels;
@@ -76,6 +77,7 @@ public static class WorkerServiceCollectionExtensions
         // With a token configured, only callers presenting it (the scheduler) may push or cancel jobs.
         services.AddSingleton(new BearerTokenInterceptor(options.Token is { } token ? [token] : [], "worker"));
         services.AddGrpc(grpc => grpc.Interceptors.Add<BearerTokenInterceptor>());
+        services.RefuseMalformedRequests();
         return services;
     }
 }
