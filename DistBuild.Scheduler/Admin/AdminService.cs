@@ -45,6 +45,8 @@ public sealed class AdminService(WorkerRegistry registry, JobScheduler scheduler
 
     public override Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrEmpty(request.JobId))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "job_id is empty"));
         var job = scheduler.Get(request.JobId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no job '{request.JobId}' (finished jobs are kept for a while, then forgotten)"));
         return Task.FromResult(ToMessage(job));

@@ -39,6 +39,8 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
         var program = Path.GetFileName(command.Arguments[0]);
         if (program != "rustc")
             throw new ActionRejectedException($"this scheduler runs only rustc, and the command runs '{command.Arguments[0]}'");
+        if (SandboxPaths.CheckCommand(command) is { } pathError)
+            throw new ActionRejectedException(pathError);
 
         var timeout = action.Timeout?.ToTimeSpan() ?? TimeSpan.Zero;
         if (timeout < TimeSpan.Zero)
@@ -74,11 +76,13 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
     private Dictionary<string, Directory> FindMissingInputs(Digest root, List<Digest> missing)
     {
         var directories = new Dictionary<string, Directory>(StringComparer.Ordinal);
-        var queue = new Queue<Digest>([root]);
+        // Breadth first, so a directory is first met at its shallowest place, where its symlinks have the least room to climb.
+        var queue = new Queue<(Digest Digest, string Path)>([(root, "")]);
         var seen = new HashSet<string>(StringComparer.Ordinal) { root.Key() };
         var seenFiles = new HashSet<string>(StringComparer.Ordinal);
-        while (queue.TryDequeue(out var digest))
+        while (queue.TryDequeue(out var next))
         {
+            var (digest, path) = next;
             var directory = Read(digest, Directory.Parser, "Directory");
             if (directory is null)
             {
@@ -87,6 +91,8 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
             }
             if (DirectoryRules.Validate(directory) is { } error)
                 throw new ActionRejectedException($"input directory {Digests.Format(digest)}: {error}");
+            if (directory.Symlinks.Select(s => SandboxPaths.CheckSymlink(path, s)).FirstOrDefault(e => e is not null) is { } symlinkError)
+                throw new ActionRejectedException($"input directory '{(path.Length == 0 ? "/" : path)}': {symlinkError}");
             directories[digest.Key()] = directory;
             foreach (var file in directory.Files)
             {
@@ -96,7 +102,7 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
             foreach (var child in directory.Directories)
             {
                 if (seen.Add(child.Digest.Key()))
-                    queue.Enqueue(child.Digest);
+                    queue.Enqueue((child.Digest, path.Length == 0 ? child.Name : path + "/" + child.Name));
             }
         }
         return directories;

@@ -67,6 +67,8 @@ public sealed class ExecutionService(
 
     public override Task WaitExecution(WaitExecutionRequest request, IServerStreamWriter<Operation> responseStream, ServerCallContext context)
     {
+        if (string.IsNullOrEmpty(request.Name))
+            throw RequestChecks.Invalid("the operation name is empty");
         if (scheduler.Get(request.Name) is null)
             throw new RpcException(new Status(StatusCode.NotFound, $"operation '{request.Name}' is not known to this scheduler; execute the action again"));
         return FollowAsync(request.Name, null, responseStream, context.CancellationToken);

@@ -29,6 +29,8 @@ public sealed class WorkerRegistryService(
 
     public override Task<HeartbeatResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrWhiteSpace(request.WorkerId))
+            throw RequestChecks.Invalid("worker_id is empty");
         var registered = registry.Heartbeat(request.WorkerId);
         if (registered && request.ReportsRunningJobs && registry.Get(request.WorkerId) is { } worker)
         {
@@ -42,8 +44,15 @@ public sealed class WorkerRegistryService(
 
     public override async Task<ReportJobResultResponse> ReportJobResult(ReportJobResultRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrWhiteSpace(request.WorkerId))
+            throw RequestChecks.Invalid("worker_id is empty");
+        if (string.IsNullOrEmpty(request.JobId))
+            throw RequestChecks.Invalid("job_id is empty");
         if (request.Result is null && (request.Status is null || request.Status.Code == 0))
             throw RequestChecks.Invalid("a report needs a result or a non-OK status");
+        // A job that finished or was reassigned is known and its late report ignored; one never seen (or long forgotten) is NOT_FOUND.
+        if (scheduler.Get(request.JobId) is null)
+            throw new RpcException(new Status(StatusCode.NotFound, $"job '{request.JobId}' is not known to this scheduler (never assigned, or finished long ago); the report was ignored"));
         if (scheduler.ReportResult(request.WorkerId, request.JobId, request.Result, request.Status) is { } cancellation)
             await dispatcher.CancelAsync(cancellation, context.CancellationToken);
         return new ReportJobResultResponse();

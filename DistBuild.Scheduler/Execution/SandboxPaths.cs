@@ -1,0 +1,71 @@
+using Build.Bazel.Remote.Execution.V2;
+
+namespace DistBuild.Scheduler.Execution;
+
+/// <summary>
+/// The paths of an action that a worker turns into places on disk: the working directory, the output paths and
+/// the symlink targets. Each must stay inside the input root. Workers check the same again before they touch the
+/// disk (DistBuild.Worker's SandboxLayout and TreeMaterializer); checking here refuses a hostile action at once,
+/// as INVALID_ARGUMENT, instead of sending it to workers to fail there attempt after attempt.
+/// </summary>
+public static class SandboxPaths
+{
+    /// <summary>Null when the working directory and every output path stay inside the input root, else why not.</summary>
+    public static string? CheckCommand(Command command)
+    {
+        if (Resolve([], command.WorkingDirectory, "working_directory", out var working) is { } error)
+            return error;
+        // output_paths replaced output_files and output_directories in REAPI v2.1; older clients still send those.
+#pragma warning disable CS0612 // the deprecated fields are read on purpose
+        var outputs = command.OutputPaths.Count > 0 ? command.OutputPaths : command.OutputFiles.Concat(command.OutputDirectories);
+#pragma warning restore CS0612
+        foreach (var output in outputs)
+        {
+            if (Resolve(working, output, "output path", out var components) is { } outputError)
+                return outputError;
+            if (components.Count == working.Count)
+                return $"output path '{output}' names the working directory itself";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A symlink in the directory at <paramref name="directoryPath"/> may climb with leading ".." no higher than
+    /// that directory is deep, and may not climb again after descending; then no chain of links leaves the root.
+    /// </summary>
+    public static string? CheckSymlink(string directoryPath, SymlinkNode symlink)
+    {
+        var depth = directoryPath.Length == 0 ? 0 : directoryPath.Split('/').Length;
+        var components = symlink.Target.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var climbs = components.TakeWhile(c => c == "..").Count();
+        var name = directoryPath.Length == 0 ? symlink.Name : directoryPath + "/" + symlink.Name;
+        if (climbs > depth)
+            return $"symlink '{name}' points to '{symlink.Target}', outside the input root";
+        if (components.Skip(climbs).Any(c => c == ".."))
+            return $"symlink '{name}' points to '{symlink.Target}': '..' is only allowed at the start of a target";
+        return null;
+    }
+
+    private static string? Resolve(IReadOnlyList<string> start, string path, string what, out List<string> components)
+    {
+        components = [.. start];
+        if (path.StartsWith('/'))
+            return $"{what} '{path}' is absolute; it must be relative to the {(what == "working_directory" ? "input root" : "working directory")}";
+        if (path.Contains('\0'))
+            return $"{what} '{path.Replace('\0', '?')}' contains a NUL character";
+        foreach (var component in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (component == ".")
+                continue;
+            if (component != "..")
+            {
+                components.Add(component);
+                continue;
+            }
+            if (components.Count == 0)
+                return $"{what} '{path}' leaves the input root";
+            components.RemoveAt(components.Count - 1);
+        }
+        return null;
+    }
+}
