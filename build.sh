@@ -11,6 +11,8 @@ configuration=Release
 install_prerequisites() {
   # Debian's crate sources for the realistic sample and its tests (no crates.io here).
   .ci/install-rust-crates.sh
+  # bubblewrap, the sandbox workers run rustc in (docs/security.md).
+  .ci/install-sandbox.sh
   export PATH="$HOME/.cargo/bin:$PATH"
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 }
