@@ -1,0 +1,61 @@
+using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Faults.Tests.Support;
+using DistBuild.Protocol.Cas;
+using DistBuild.Protocol.Channels;
+using DistBuild.Protocol.Digests;
+using DistBuild.Testing;
+using Grpc.Core;
+using Xunit.Abstractions;
+
+namespace DistBuild.Faults.Tests;
+
+/// <summary>A CAS blob damaged on the scheduler's disk is caught when read, never served, and uploaded again.</summary>
+public class CorruptBlobTests(ITestOutputHelper output)
+{
+    private readonly string _directory = TemporaryDirectory.Create("faults-corrupt");
+
+    [Fact]
+    public async Task Blob_corrupted_on_disk_is_never_served_is_reported_missing_and_the_client_uploads_it_again()
+    {
+        var source = Path.Combine(_directory, "hello.rs");
+        File.WriteAllText(source, "pub fn hello() -> u32 { 42 }\n");
+        var digest = Digests.Compute(File.ReadAllBytes(source));
+        var data = TemporaryDirectory.Create("scheduler-corrupt");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data, Farm.FastLiveness);
+        var log = new RecordingLog();
+        await using var coordinator = Farm.Coordinator(scheduler.Url, log);
+        await coordinator.StartAsync(CancellationToken.None);
+        using var channel = GrpcChannels.Create(scheduler.Url);
+        var cas = new ContentAddressableStorage.ContentAddressableStorageClient(channel);
+
+        // The first worker compiles it, so the source blob is in the CAS.
+        await using (var first = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}"))
+        {
+            var built = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs").WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.True(built.ExitCode == 0, built.ToString());
+        }
+        var stored = System.IO.Directory.EnumerateFiles(data, digest.Hash, SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(stored);
+        bytes[0] ^= 0xff;
+        File.WriteAllBytes(stored, bytes);
+
+        // A new worker (its blob cache empty) must fetch the damaged source for a new action (another crate type).
+        await using var second = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}");
+        var rebuilt = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs", crateType: "rlib").WaitAsync(TimeSpan.FromMinutes(2));
+        output.WriteLine($"compile: {rebuilt}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}\nworker:\n{second.Output}");
+
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
+        Assert.Contains($"Blob {Digests.Format(digest)} no longer matches its digest on disk", scheduler.Output);
+        Assert.Contains("MISSING", second.Output + scheduler.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(stored));
+
+        // Damaged again: a read is refused and from then on FindMissingBlobs reports the blob.
+        bytes = File.ReadAllBytes(stored);
+        bytes[^1] ^= 0xff;
+        File.WriteAllBytes(stored, bytes);
+        var read = await cas.BatchReadBlobsAsync(new BatchReadBlobsRequest { Digests = { digest } });
+        Assert.Equal((int)StatusCode.NotFound, read.Responses.Single().Status.Code);
+        var missing = await cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { digest } });
+        Assert.Equal(digest, Assert.Single(missing.MissingBlobDigests));
+    }
+}

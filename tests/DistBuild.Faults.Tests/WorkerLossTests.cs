@@ -1,0 +1,85 @@
+using System.Text.Json;
+using DistBuild.Faults.Tests.Support;
+using DistBuild.Protocol.Admin;
+using DistBuild.Tasks.Reporting;
+using DistBuild.Testing;
+using Xunit.Abstractions;
+
+namespace DistBuild.Faults.Tests;
+
+/// <summary>A worker that dies or hangs in the middle of a compile costs time, never the build.</summary>
+public class WorkerLossTests(ITestOutputHelper output)
+{
+    private readonly string _directory = TemporaryDirectory.Create("faults-loss");
+
+    [Fact]
+    public async Task Worker_killed_mid_build_costs_one_retry_and_every_crate_is_correct()
+    {
+        FaultWorkspace.Write(_directory);
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
+        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        var log = new RecordingLog();
+        await using var coordinator = Farm.Coordinator(scheduler.Url, log);
+        await coordinator.StartAsync(CancellationToken.None);
+
+        var build = Farm.CargoBuildAsync(_directory, coordinator);
+        var victim = await Farm.FirstToPrintAsync([worker1, worker2], @"running rustc slow \(lib\)", Farm.BuildTimeout);
+        victim.Signal("KILL");
+        var cargo = await build.WaitAsync(Farm.BuildTimeout);
+        output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}");
+
+        Assert.True(cargo.ExitCode == 0, cargo.ToString());
+        var run = await Tools.RunAsync(Path.Combine(_directory, "target", "debug", "app"), [], _directory);
+        Assert.Equal(FaultWorkspace.ExpectedOutput, run.Stdout.Trim());
+        var survivor = victim == worker1 ? "worker-2" : "worker-1";
+        var slow = Assert.Single(coordinator.Invocations, i => i.Crate == "slow");
+        Assert.Equal(("remote", survivor, 2, 1), (slow.Kind, slow.Worker, slow.Attempts, slow.Retries));
+        Assert.All(coordinator.Invocations.Where(i => i.Crate != "slow"), i => Assert.Equal(0, i.Retries));
+
+        // The JSON build report says the same.
+        var reportPath = Path.Combine(_directory, "report.json");
+        new BuildReport("remote", scheduler.Url, true, 1, coordinator.Invocations).Write(reportPath);
+        using var report = JsonDocument.Parse(File.ReadAllText(reportPath));
+        Assert.Equal(1, report.RootElement.GetProperty("totals").GetProperty("retries").GetInt32());
+        var slowEntry = report.RootElement.GetProperty("invocations").EnumerateArray().Single(e => e.GetProperty("crate").GetString() == "slow");
+        Assert.Equal((2, 1), (slowEntry.GetProperty("attempts").GetInt32(), slowEntry.GetProperty("retries").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Hung_worker_is_removed_after_the_worker_timeout_and_its_job_runs_elsewhere()
+    {
+        File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations, "pub fn slow() -> u64 { SLOW }"));
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
+        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        var admin = Farm.Admin(scheduler.Url, out var channel);
+        using var _ = channel;
+        var log = new RecordingLog();
+        await using var coordinator = Farm.Coordinator(scheduler.Url, log);
+        await coordinator.StartAsync(CancellationToken.None);
+
+        var compile = Farm.CompileAsync(coordinator, _directory, "slow", "slow.rs");
+        var hung = await Farm.FirstToPrintAsync([worker1, worker2], @"running rustc slow \(lib\)", Farm.BuildTimeout);
+        try
+        {
+            hung.Signal("STOP");
+            var hungId = hung == worker1 ? "worker-1" : "worker-2";
+            await Farm.WaitUntilAsync(async () => (await admin.ListWorkersAsync(new ListWorkersRequest())).Workers.All(w => w.WorkerId != hungId),
+                TimeSpan.FromSeconds(30), $"removal of the stopped {hungId}");
+            var result = await compile.WaitAsync(Farm.BuildTimeout);
+            output.WriteLine($"compile: {result}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}");
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.True(File.Exists(Path.Combine(_directory, "libslow.rlib")));
+            var record = Assert.Single(coordinator.Invocations);
+            Assert.Equal(("remote", 2), (record.Kind, record.Attempts));
+            Assert.NotEqual(hungId, record.Worker);
+            Assert.Contains($"worker {hungId} stopped responding", scheduler.Output);
+        }
+        finally
+        {
+            hung.Signal("CONT");
+        }
+    }
+}
