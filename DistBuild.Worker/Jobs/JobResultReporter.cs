@@ -24,6 +24,12 @@ public sealed class JobResultReporter(WorkerRegistry.WorkerRegistryClient regist
                 await Task.Delay(delay);
                 delay *= 2;
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                // The scheduler forgot the job (it restarted, or the job was never its own): nothing to deliver it to.
+                logger.LogWarning("The scheduler does not know job {JobId}; its result is dropped: {Detail}", report.JobId, e.Status.Detail);
+                return;
+            }
             catch (RpcException e)
             {
                 logger.LogError("Could not report job {JobId} to the scheduler: {Code} {Detail}", report.JobId, e.StatusCode, e.Status.Detail);

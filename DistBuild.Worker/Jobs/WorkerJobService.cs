@@ -10,6 +10,8 @@ public sealed class WorkerJobService(JobDispatcher dispatcher) : WorkerService.W
     {
         if (string.IsNullOrEmpty(request.JobId))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "job_id is empty"));
+        // Everything else about the job is checked when it runs, and reported through ReportJobResult: the scheduler
+        // already refused hostile actions at Execute, so a refusal here is rare and follows the ordinary report path.
         if (!dispatcher.TryStart(request))
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"all {dispatcher.Slots.Capacity} slots of this worker are busy"));
         return Task.FromResult(new ExecuteJobResponse());
@@ -18,6 +20,9 @@ public sealed class WorkerJobService(JobDispatcher dispatcher) : WorkerService.W
     /// <summary>Answers once the job's processes are gone (or after a bounded wait), so the caller may reuse the slot.</summary>
     public override async Task<CancelJobResponse> CancelJob(CancelJobRequest request, ServerCallContext context)
     {
+        if (string.IsNullOrEmpty(request.JobId))
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "job_id is empty"));
+        // Cancelling a job this worker does not run (finished, never started) is a no-op, so a repeated cancel is harmless.
         await dispatcher.CancelAsync(request.JobId, TimeSpan.FromSeconds(10));
         return new CancelJobResponse();
     }
