@@ -1,4 +1,8 @@
+using DistBuild.Protocol.Execution;
 using DistBuild.Protocol.Workers;
+using DistBuild.Worker.Toolchains;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace DistBuild.Worker.Jobs;
 
@@ -6,7 +10,7 @@ namespace DistBuild.Worker.Jobs;
 /// Accepts jobs into free slots and runs each in the background, so ExecuteJob answers at once and neither
 /// heartbeats nor other jobs wait for a compile. Each job's report goes back through ReportJobResult.
 /// </summary>
-public sealed class JobDispatcher(JobSlots slots, JobRunner runner, JobResultReporter reporter, ILogger<JobDispatcher> logger) : IAsyncDisposable
+public sealed class JobDispatcher(JobSlots slots, JobRunner runner, JobResultReporter reporter, WorkerToolchain toolchain, IOptions<WorkerOptions> options, ILogger<JobDispatcher> logger) : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
@@ -55,8 +59,22 @@ public sealed class JobDispatcher(JobSlots slots, JobRunner runner, JobResultRep
         ReportJobResultRequest report;
         try
         {
-            report = await runner.RunAsync(request, job.Cancelled);
-            CrashedRustc.Classify(report, request.Command);
+            if (!File.Exists(toolchain.RustcPath))
+            {
+                // Checked here because a sandbox wrapper would report a missing program as an ordinary exit code 1,
+                // which the client would take for a compile error; this is the worker's fault, not the crate's.
+                report = new ReportJobResultRequest
+                {
+                    WorkerId = options.Value.Id,
+                    JobId = request.JobId,
+                    Status = RichStatus.Of(StatusCode.Unavailable, $"worker {options.Value.Id} could not start rustc '{toolchain.RustcPath}': the file no longer exists"),
+                };
+            }
+            else
+            {
+                report = await runner.RunAsync(request, job.Cancelled);
+                CrashedRustc.Classify(report, request.Command);
+            }
         }
         finally
         {
