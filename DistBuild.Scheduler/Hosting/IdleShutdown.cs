@@ -20,6 +20,11 @@ public sealed class IdleShutdown(
         var idleLimit = options.Value.IdleShutdown;
         if (idleLimit <= TimeSpan.Zero)
             return;
+        // Count idleness from the moment the server listens: on a loaded machine binding can take longer than a
+        // short idle limit, and stopping while Kestrel binds crashes the host instead of stopping it.
+        if (!await WaitUntilStartedAsync(stoppingToken))
+            return;
+        activity.Touch();
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(idleLimit.TotalMilliseconds / 4, 50, 1000));
         using var timer = new PeriodicTimer(tick, time);
         try
@@ -40,6 +45,22 @@ public sealed class IdleShutdown(
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    private async Task<bool> WaitUntilStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled());
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }
