@@ -158,7 +158,8 @@ public sealed class ActionTests(Farm farm)
 
         var (_, response) = await ExecuteCalls.ExecuteAsync(farm, new ExecuteRequest { ActionDigest = absent });
 
-        Refusal.AssertStatus(StatusCode.FailedPrecondition, response!.Status, $"blobs/{absent.Hash}/{absent.SizeBytes}");
+        Refusal.AssertStatus(StatusCode.FailedPrecondition, response!.Status, "missing", "upload");
+        Assert.Equal([absent], DistBuild.Protocol.Execution.RemoteExecutor.MissingBlobs(response.Status));
         await farm.AssertHealthyAsync(absent);
     }
 

@@ -22,7 +22,8 @@ public sealed class FloodTests(Farm farm)
             try
             {
                 var (_, response) = await ExecuteCalls.ExecuteAsync(farm, new ExecuteRequest { ActionDigest = action }, TimeSpan.FromSeconds(60));
-                return ((StatusCode)response!.Status.Code, response.Status.Message);
+                var missing = DistBuild.Protocol.Execution.RemoteExecutor.MissingBlobs(response!.Status);
+                return ((StatusCode)response.Status.Code, response.Status.Message + " " + string.Join(" ", missing.Select(d => d.Hash)));
             }
             catch (RpcException e)
             {
