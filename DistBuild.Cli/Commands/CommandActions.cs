@@ -31,7 +31,8 @@ public static class CommandActions
     public static string Describe(Exception e, string schedulerUrl) => e switch
     {
         CliException => e.Message,
-        RpcException { StatusCode: StatusCode.Unavailable } rpc when IsCertificateFailure(rpc.Status.DebugException) =>
+        // grpc-dotnet reports a failed TLS handshake as INTERNAL or UNAVAILABLE, depending on where it broke.
+        RpcException rpc when IsCertificateFailure(rpc.Status.DebugException) =>
             $"cannot reach the scheduler at {schedulerUrl}: its TLS certificate is not trusted ({Innermost(rpc.Status.DebugException)}); " +
             $"if a private CA signed it, pass --ca-cert FILE or set {CliSession.CaCertificateEnvironmentVariable}",
         RpcException { StatusCode: StatusCode.Unavailable } rpc =>

@@ -23,6 +23,7 @@ public static class RustActions
         var directory = TemporaryDirectory.Create("proc-macro");
         var macroSource = Path.Combine(directory, "probe.rs");
         await File.WriteAllTextAsync(macroSource, $$"""
+            extern crate proc_macro;
             use proc_macro::TokenStream;
 
             #[proc_macro]
