@@ -96,10 +96,24 @@ public sealed partial class CargoStderrReader(string workingDirectory, string ma
         }
         file ??= MentionedFile(head) ?? lines.Skip(1).Select(MentionedFile).FirstOrDefault(path => path is not null) ?? manifestPath;
 
+        if (severity == DiagnosticSeverity.Error && Advice(message.ToString()) is { } advice)
+            message.Append(' ').Append(advice);
+
         if (severity == DiagnosticSeverity.Error)
             ErrorsReported = true;
         var code = severity == DiagnosticSeverity.Warning ? DiagnosticCodes.CargoWarning : DiagnosticCodes.CargoError;
         report(new BuildDiagnostic(severity, "cargo", code, null, file, line, column, 0, 0, message.ToString()));
+    }
+
+    /// <summary>What to do about the cargo errors whose own text does not say it.</summary>
+    private static string? Advice(string message)
+    {
+        if (message.Contains("cyclic package dependency", StringComparison.Ordinal))
+            return "DistBuild: remove the cycle from the [dependencies] of these Cargo.toml files; cargo cannot build crates that depend on each other.";
+        if (message.Contains("--offline", StringComparison.Ordinal) || message.Contains("offline mode", StringComparison.Ordinal))
+            return "DistBuild: cargo runs offline (DistBuildCargoOffline=true), so every dependency must already be in the local registry cache or vendored; " +
+                "correct the crate's name or version, run `cargo fetch` once with network access, or set DistBuildCargoOffline=false.";
+        return null;
     }
 
     /// <summary>The first back-quoted existing path in a cargo message: a manifest, or a package directory (then its Cargo.toml).</summary>

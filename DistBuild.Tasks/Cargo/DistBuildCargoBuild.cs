@@ -204,6 +204,16 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         {
             await _coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (SchedulerNotReapiException e)
+        {
+            log.Error(DiagnosticCodes.SchedulerNotReapi, null,
+                $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {e.Message.TrimEnd('.')}. " +
+                "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
+                "or leave it empty to use the embedded local scheduler.");
+            await _coordinator.DisposeAsync().ConfigureAwait(false);
+            _coordinator = null;
+            return ("cargo", schedulerUrl);
+        }
         catch (SchedulerUnreachableException e)
         {
             log.Error(DiagnosticCodes.SchedulerUnreachable, null,

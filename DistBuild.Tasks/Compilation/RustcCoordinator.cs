@@ -61,6 +61,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
     {
         if (await CheckSchedulerAsync(cancellationToken) is { } problem)
         {
+            if (!_settings.LocalFallback && problem.StartsWith(NotReapiPrefix, StringComparison.Ordinal))
+                throw new SchedulerNotReapiException(problem[NotReapiPrefix.Length..]);
             if (!_settings.LocalFallback)
                 throw new SchedulerUnreachableException(
                     $"The DistBuild scheduler at {_settings.SchedulerUrl} is not reachable ({problem}). Start it, correct the scheduler URL, or allow local compiles with local fallback.");
@@ -148,10 +150,48 @@ public sealed class RustcCoordinator : IAsyncDisposable
         catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
         {
             _remote = null;
+            if (AnsweredButNotReapi(e))
+                return $"{NotReapiPrefix}{Describe(e)}";
             return e.StatusCode == StatusCode.DeadlineExceeded
                 ? $"no answer within {CapabilitiesDeadline.TotalSeconds:0} s"
                 : $"{e.StatusCode}: {e.Status.Detail}";
         }
+    }
+
+    private const string NotReapiPrefix = "it answers, but not as a REAPI scheduler: ";
+
+    /// <summary>
+    /// A peer that speaks something else than gRPC over HTTP/2: an HTTP/1.1 web server breaks the HTTP/2 handshake,
+    /// an HTTP/2 web server answers without gRPC's content type, a gRPC server without REAPI answers UNIMPLEMENTED.
+    /// A refused connection or a timeout is a scheduler that is down, not one of these.
+    /// </summary>
+    private static bool AnsweredButNotReapi(RpcException e)
+    {
+        if (e.StatusCode == StatusCode.Unimplemented || e.Status.Detail.StartsWith("Bad gRPC response", StringComparison.Ordinal))
+            return true;
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpProtocolException || inner is HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse or HttpRequestError.VersionNegotiationError })
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>What answered, in one sentence: the HTTP failure when there is one, not grpc-dotnet's wrapping of it.</summary>
+    private static string Describe(RpcException e)
+    {
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException or HttpProtocolException)
+                return FirstSentence(inner.Message);
+        }
+        return $"{e.StatusCode}, {FirstSentence(e.Status.Detail)}";
+    }
+
+    private static string FirstSentence(string text)
+    {
+        var end = text.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? text.TrimEnd('.') : text[..end];
     }
 
     private async Task AcceptLoopAsync(Socket listener)

@@ -41,4 +41,7 @@ public static class DiagnosticCodes
 
     /// <summary>A crate compiled locally because the scheduler was unreachable and local fallback is on (warning).</summary>
     public const string CompiledLocally = "DISTB0012";
+
+    /// <summary>The configured scheduler URL answers, but not as a REAPI scheduler (a web server, another gRPC service).</summary>
+    public const string SchedulerNotReapi = "DISTB0013";
 }
