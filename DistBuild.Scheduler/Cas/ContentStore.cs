@@ -70,8 +70,10 @@ public sealed class ContentStore
             if (!_entries.TryGetValue(digest.Hash, out var node) || node.Value.Size != digest.SizeBytes)
                 return false;
         }
-        // The index can outlive a file someone deleted by hand; the file is the truth. Checked outside the lock.
-        var exists = File.Exists(PathOf(digest.Hash));
+        // The index can outlive a file someone deleted or truncated by hand; the file is the truth. Checked outside
+        // the lock. The size is free to check here; the content is checked on every read.
+        var file = new FileInfo(PathOf(digest.Hash));
+        var exists = file.Exists && file.Length == digest.SizeBytes;
         lock (_gate)
         {
             if (!_entries.TryGetValue(digest.Hash, out var node))

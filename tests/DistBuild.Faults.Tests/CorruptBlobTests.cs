@@ -25,8 +25,6 @@ public class CorruptBlobTests(ITestOutputHelper output)
         var log = new RecordingLog();
         await using var coordinator = Farm.Coordinator(scheduler.Url, log);
         await coordinator.StartAsync(CancellationToken.None);
-        using var channel = GrpcChannels.Create(scheduler.Url);
-        var cas = new ContentAddressableStorage.ContentAddressableStorageClient(channel);
 
         // The first worker compiles it, so the source blob is in the CAS.
         await using (var first = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}"))
@@ -49,13 +47,40 @@ public class CorruptBlobTests(ITestOutputHelper output)
         Assert.Contains("MISSING", second.Output + scheduler.Output, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(File.ReadAllBytes(source), File.ReadAllBytes(stored));
 
-        // Damaged again: a read is refused and from then on FindMissingBlobs reports the blob.
-        bytes = File.ReadAllBytes(stored);
-        bytes[^1] ^= 0xff;
-        File.WriteAllBytes(stored, bytes);
-        var read = await cas.BatchReadBlobsAsync(new BatchReadBlobsRequest { Digests = { digest } });
-        Assert.Equal((int)StatusCode.NotFound, read.Responses.Single().Status.Code);
-        var missing = await cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { digest } });
-        Assert.Equal(digest, Assert.Single(missing.MissingBlobDigests));
+    }
+
+    [Fact]
+    public async Task Truncated_or_damaged_blob_is_reported_missing_and_never_served()
+    {
+        var data = TemporaryDirectory.Create("scheduler-damaged");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data);
+        using var channel = GrpcChannels.Create(scheduler.Url);
+        var cas = new ContentAddressableStorage.ContentAddressableStorageClient(channel);
+        var truncated = Google.Protobuf.ByteString.CopyFromUtf8("a blob that loses its tail on disk");
+        var damaged = Google.Protobuf.ByteString.CopyFromUtf8("a blob whose first byte flips on disk");
+        var (truncatedDigest, damagedDigest) = (Digests.Compute(truncated.Span), Digests.Compute(damaged.Span));
+        await cas.BatchUpdateBlobsAsync(new BatchUpdateBlobsRequest
+        {
+            Requests =
+            {
+                new BatchUpdateBlobsRequest.Types.Request { Digest = truncatedDigest, Data = truncated },
+                new BatchUpdateBlobsRequest.Types.Request { Digest = damagedDigest, Data = damaged },
+            },
+        });
+        string Stored(Digest digest) => System.IO.Directory.EnumerateFiles(data, digest.Hash, SearchOption.AllDirectories).Single();
+
+        File.WriteAllBytes(Stored(truncatedDigest), truncated.Span[..10].ToArray());
+        var bytes = damaged.ToByteArray();
+        bytes[0] ^= 0xff;
+        File.WriteAllBytes(Stored(damagedDigest), bytes);
+
+        // A size that no longer matches shows at once; changed content shows on the first read, which is refused.
+        var missing = await cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { truncatedDigest, damagedDigest } });
+        Assert.Equal(new[] { truncatedDigest }, missing.MissingBlobDigests);
+        var read = await cas.BatchReadBlobsAsync(new BatchReadBlobsRequest { Digests = { truncatedDigest, damagedDigest } });
+        Assert.All(read.Responses, r => Assert.Equal((int)StatusCode.NotFound, r.Status.Code));
+        Assert.All(read.Responses, r => Assert.True(r.Data.IsEmpty));
+        missing = await cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { truncatedDigest, damagedDigest } });
+        Assert.Equal(new[] { truncatedDigest, damagedDigest }, missing.MissingBlobDigests);
     }
 }
