@@ -60,7 +60,7 @@ public sealed class ExecutionService(
             {
                 throw RequestChecks.Invalid($"action {Digests.Format(actionDigest)}: {e.Message}");
             }
-            job = scheduler.Submit(action);
+            job = scheduler.Submit(action, request.ExecutionPolicy?.Priority ?? 0);
         }
         await FollowAsync(job.Id, inline, responseStream, context.CancellationToken);
     }

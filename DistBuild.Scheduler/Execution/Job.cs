@@ -16,6 +16,8 @@ internal sealed class Job(string id, Digest actionDigest, DateTimeOffset created
     public LoadedAction? Action { get; init; }
     public string Description { get; init; } = "";
     public Platform Platform { get; init; } = new();
+    /// <summary>REAPI ExecutionPolicy.priority: lower runs sooner.</summary>
+    public int Priority { get; init; }
     public JobState State { get; set; }
     public string WorkerId { get; set; } = "";
     public int Attempts { get; set; }

@@ -105,8 +105,11 @@ public sealed class JobScheduler
             return _activeByAction.Values.Where(j => j.WorkerId == workerId && j.State is JobState.Assigned or JobState.Running).Select(j => j.Id).ToList();
     }
 
-    /// <summary>Queues an action, or returns the unfinished job of an identical one.</summary>
-    public JobSnapshot Submit(LoadedAction action)
+    /// <summary>
+    /// Queues an action, or returns the unfinished job of an identical one. <paramref name="priority"/> is REAPI's
+    /// ExecutionPolicy.priority: a lower value runs sooner; equal priorities run first come, first served.
+    /// </summary>
+    public JobSnapshot Submit(LoadedAction action, int priority = 0)
     {
         lock (_gate)
         {
@@ -118,6 +121,7 @@ public sealed class JobScheduler
                 Action = action,
                 Description = action.Description,
                 Platform = action.Platform,
+                Priority = priority,
                 State = JobState.Pending,
             };
             var workers = _workers.List();
@@ -125,7 +129,7 @@ public sealed class JobScheduler
             _jobs.Add(job.Id, job);
             _order.Add(job.Id);
             _activeByAction.Add(ActiveKey(job), job);
-            _pending.Add(job);
+            InsertPendingLocked(job);
             _logger.LogInformation("Job {JobId} queued: {Description} ({Action})", job.Id, job.Description, Digests.Format(job.ActionDigest));
             Wake();
             return job.Snapshot();
@@ -155,7 +159,7 @@ public sealed class JobScheduler
     }
 
     /// <summary>
-    /// Matches pending jobs (oldest first) to live workers with a free slot whose platform includes the job's,
+    /// Matches pending jobs (lowest priority value first, then oldest first) to live workers with a free slot whose platform includes the job's,
     /// marks them ASSIGNED, and returns the calls to make. Jobs that cannot be placed get a waiting reason.
     /// </summary>
     public IReadOnlyList<Assignment> AssignPending()
@@ -446,14 +450,25 @@ public sealed class JobScheduler
             return _quarantine.ContainsKey(workerId);
     }
 
+    /// <summary>
+    /// Keeps the queue in the order jobs are served: by priority, then by submission time. A job goes after every
+    /// job that is not later than it, so equal ones stay first come, first served (a requeued job keeps its place).
+    /// </summary>
+    private void InsertPendingLocked(Job job)
+    {
+        var index = _pending.Count;
+        while (index > 0 && (_pending[index - 1].Priority, _pending[index - 1].CreatedAt).CompareTo((job.Priority, job.CreatedAt)) > 0)
+            index--;
+        _pending.Insert(index, job);
+    }
+
     private void RequeueLocked(Job job, string reason)
     {
         job.State = JobState.Pending;
         job.WorkerId = "";
         job.StartedAt = null;
         job.WaitingReason = reason;
-        _pending.Add(job);
-        _pending.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        InsertPendingLocked(job);
         job.Changed();
         Wake();
     }

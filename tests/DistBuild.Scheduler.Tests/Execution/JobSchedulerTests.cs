@@ -150,6 +150,28 @@ public sealed class JobSchedulerTests
     }
 
     [Fact]
+    public void Lower_priority_value_is_dispatched_first_and_equal_priorities_first_come_first_served()
+    {
+        var parts = new SchedulerParts();
+        var late = parts.Scheduler.Submit(SchedulerParts.Action("leaf"), priority: 5);
+        var firstUrgent = parts.Scheduler.Submit(SchedulerParts.Action("critical1"), priority: -3);
+        var plain = parts.Scheduler.Submit(SchedulerParts.Action("plain"));
+        var secondUrgent = parts.Scheduler.Submit(SchedulerParts.Action("critical2"), priority: -3);
+        parts.RegisterWorker("w1", slots: 1);
+
+        var order = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var assignment = Assert.Single(parts.Scheduler.AssignPending());
+            order.Add(assignment.JobId);
+            parts.Scheduler.DispatchAccepted(assignment);
+            parts.Scheduler.ReportResult("w1", assignment.JobId, new ActionResult { ExitCode = 0 }, null);
+        }
+
+        Assert.Equal([firstUrgent.Id, secondUrgent.Id, plain.Id, late.Id], order);
+    }
+
+    [Fact]
     public void Job_a_busy_worker_refuses_goes_back_to_the_queue_without_counting_an_attempt()
     {
         var parts = new SchedulerParts();
