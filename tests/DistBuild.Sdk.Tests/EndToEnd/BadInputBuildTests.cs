@@ -158,11 +158,12 @@ public sealed class BadInputBuildTests(SdkPackageFixture sdk)
 
         private static async Task AnswerAsync(TcpClient client)
         {
-            using var _ = client;
+            using var connection = client;
             try
             {
                 var stream = client.GetStream();
-                await stream.ReadAsync(new byte[4096]);
+                // Whatever the client sent first (an HTTP/2 preface) is read and ignored, as a web server would.
+                _ = await stream.ReadAsync(new byte[4096]);
                 const string body = "<!doctype html><html><body><h1>Welcome</h1></body></html>";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(
                     $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
