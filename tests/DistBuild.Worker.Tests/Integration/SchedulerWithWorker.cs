@@ -29,7 +29,9 @@ public sealed class SchedulerWithWorker : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Scheduler = await TestHosts.StartSchedulerAsync();
+        // Tests that push jobs straight to the worker act as the scheduler would; the real scheduler cancels jobs it
+        // does not know when a heartbeat lists them, so heartbeats are made too rare to reach those tests.
+        Scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:HeartbeatInterval=00:05:00", "--Scheduler:WorkerTimeout=00:15:00");
         Worker = await TestHosts.StartWorkerAsync(Scheduler.Url, "worker-it", "--Worker:Slots=1", $"--Worker:WorkDirectory={WorkDirectory}");
         _schedulerChannel = GrpcChannels.Create(Scheduler.Url);
         _workerChannel = GrpcChannels.Create(Worker.Url);
