@@ -57,6 +57,8 @@ public sealed class GraphReplay(GrpcChannel channel, string instanceName)
         var remaining = graph.Nodes.ToDictionary(n => n.Id, n => n.Dependencies.Count);
         var dependents = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (Dependency: d, Dependent: n.Id)))
             .ToLookup(p => p.Dependency, p => p.Dependent);
+        // Critical path first: REAPI's priority runs lower values sooner, so the longest remaining path gets the lowest.
+        var priorities = graph.RemainingPathSeconds().ToDictionary(p => p.Key, p => -(int)Math.Round(p.Value * 1000));
         var finished = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopwatch = Stopwatch.StartNew();
@@ -65,7 +67,7 @@ public sealed class GraphReplay(GrpcChannel channel, string instanceName)
         {
             try
             {
-                await ExecuteAsync(actions[id], id, cancellationToken);
+                await ExecuteAsync(actions[id], priorities[id], id, cancellationToken);
                 var ready = new List<string>();
                 lock (remaining)
                 {
@@ -92,9 +94,16 @@ public sealed class GraphReplay(GrpcChannel channel, string instanceName)
         return stopwatch.Elapsed;
     }
 
-    private async Task ExecuteAsync(Digest action, string crate, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(Digest action, int priority, string crate, CancellationToken cancellationToken)
     {
-        var request = new ExecuteRequest { InstanceName = instanceName, ActionDigest = action, SkipCacheLookup = true, DigestFunction = DigestFunction.Types.Value.Sha256 };
+        var request = new ExecuteRequest
+        {
+            InstanceName = instanceName,
+            ActionDigest = action,
+            SkipCacheLookup = true,
+            DigestFunction = DigestFunction.Types.Value.Sha256,
+            ExecutionPolicy = new ExecutionPolicy { Priority = priority },
+        };
         var response = await _executor.ExecuteAsync(request,
             (missing, ct) => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the scheduler lost {missing.Count} uploaded blob(s)")),
             null, cancellationToken);

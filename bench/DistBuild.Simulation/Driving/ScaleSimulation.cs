@@ -11,7 +11,8 @@ public sealed record ScaleResult(int Workers, double MakespanSeconds, double Cri
     double IdealFifoSeconds, double IdealCriticalPathFirstSeconds, int JobsSeenByWorkers)
 {
     /// <summary>Real makespan over a zero-overhead first-come-first-served schedule: the scheduler's own cost.</summary>
-    public double OverheadRatio => MakespanSeconds / IdealFifoSeconds;
+    /// <summary>The replay asks for critical-path-first order, so the zero-overhead CP-first schedule is what it is compared with.</summary>
+    public double OverheadRatio => MakespanSeconds / IdealCriticalPathFirstSeconds;
 }
 
 /// <summary>

@@ -41,6 +41,20 @@ public sealed class CrateGraph
         }
     }
 
+    /// <summary>
+    /// Per crate, the longest chain of compiles from its start to the end of the build (its own time included):
+    /// serving the crate with the longest remaining path first is the classic critical-path-first list schedule.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> RemainingPathSeconds()
+    {
+        var dependents = Nodes.SelectMany(n => n.Dependencies.Select(d => (Dependency: d, Dependent: n)))
+            .ToLookup(p => p.Dependency, p => p.Dependent);
+        var remaining = new Dictionary<string, double>();
+        foreach (var node in TopologicalOrder.Reverse())
+            remaining[node.Id] = node.Seconds + dependents[node.Id].Select(d => remaining[d.Id]).DefaultIfEmpty(0).Max();
+        return remaining;
+    }
+
     /// <summary>The best makespan any scheduler could reach on <paramref name="workers"/> single-slot workers is at least this.</summary>
     public double LowerBound(int workers) => Math.Max(CriticalPathSeconds, TotalSeconds / workers);
 

@@ -2,9 +2,10 @@ namespace DistBuild.Simulation.Profiles;
 
 /// <summary>
 /// Zero-overhead list scheduling of a crate graph on N single-slot workers, computed rather than run. With
-/// <see cref="Order.Fifo"/> it is what a perfect first-come-first-served scheduler reaches (the real scheduler
-/// serves its queue in arrival order), so real / FIFO isolates the scheduler's own overhead, and FIFO / bound
-/// is what the dispatch order costs. <see cref="Order.CriticalPathFirst"/> shows what a priority would win back.
+/// <see cref="Order.Fifo"/> it is what a perfect first-come-first-served scheduler reaches (the scheduler's order
+/// among equal priorities), and FIFO / bound is what that order costs. <see cref="Order.CriticalPathFirst"/> is
+/// what the replay asks for: it sets each action's ExecutionPolicy.priority from the crate's remaining path, so
+/// real / CP-first is the scheduler's own overhead.
 /// </summary>
 public static class ListSchedule
 {
@@ -12,11 +13,9 @@ public static class ListSchedule
 
     public static double Makespan(CrateGraph graph, int workers, Order order)
     {
-        var remainingPath = new Dictionary<string, double>();
+        var remainingPath = graph.RemainingPathSeconds();
         var dependents = graph.Nodes.SelectMany(n => n.Dependencies.Select(d => (Dependency: d, Dependent: n)))
             .ToLookup(p => p.Dependency, p => p.Dependent);
-        foreach (var node in graph.TopologicalOrder.Reverse())
-            remainingPath[node.Id] = node.Seconds + dependents[node.Id].Select(d => remainingPath[d.Id]).DefaultIfEmpty(0).Max();
 
         var waiting = graph.Nodes.ToDictionary(n => n.Id, n => n.Dependencies.Count);
         var ready = new List<(CrateNode Node, double ReadyAt, long Sequence)>();
