@@ -26,6 +26,7 @@ public sealed class MalformedMessageTests(Farm farm)
         ("/google.bytestream.ByteStream/Read", Kind.ServerStreaming, Host.Scheduler),
         ("/google.bytestream.ByteStream/Write", Kind.ClientStreaming, Host.Scheduler),
         ("/google.bytestream.ByteStream/QueryWriteStatus", Kind.Unary, Host.Scheduler),
+        ("/google.longrunning.Operations/CancelOperation", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.WorkerRegistry/RegisterWorker", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.WorkerRegistry/Heartbeat", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.WorkerRegistry/ReportJobResult", Kind.Unary, Host.Scheduler),
@@ -35,6 +36,28 @@ public sealed class MalformedMessageTests(Farm farm)
         ("/distbuild.v1.WorkerService/ExecuteJob", Kind.Unary, Host.Worker),
         ("/distbuild.v1.WorkerService/CancelJob", Kind.Unary, Host.Worker),
     ];
+
+    /// <summary>The services each host maps (the scheduler's Program.cs, the worker's Program.cs).</summary>
+    private static readonly Google.Protobuf.Reflection.ServiceDescriptor[] Served =
+    [
+        Build.Bazel.Remote.Execution.V2.Capabilities.Descriptor,
+        Build.Bazel.Remote.Execution.V2.ContentAddressableStorage.Descriptor,
+        Build.Bazel.Remote.Execution.V2.ActionCache.Descriptor,
+        Build.Bazel.Remote.Execution.V2.Execution.Descriptor,
+        Google.ByteStream.ByteStream.Descriptor,
+        Google.LongRunning.Operations.Descriptor,
+        DistBuild.Protocol.Workers.WorkerRegistry.Descriptor,
+        DistBuild.Protocol.Admin.Admin.Descriptor,
+        DistBuild.Protocol.Workers.WorkerService.Descriptor,
+    ];
+
+    [Fact]
+    public void The_table_names_every_method_of_every_service_the_hosts_serve()
+    {
+        var served = Served.SelectMany(s => s.Methods).Select(m => $"/{m.Service.FullName}/{m.Name}").Order().ToList();
+
+        Assert.Equal(served, Methods.Select(m => m.Method).Order().ToList());
+    }
 
     /// <summary>Payloads no protobuf parser accepts.</summary>
     public static readonly (string Name, byte[] Bytes)[] Garbage =

@@ -123,6 +123,15 @@ public sealed class ReadAndLookupTests(Farm farm)
         await farm.AssertHealthyAsync();
     }
 
+    [Theory]
+    [InlineData("no-such-operation", StatusCode.NotFound, "not known")]
+    [InlineData("", StatusCode.InvalidArgument, "name is empty")]
+    public async Task CancelOperation_of_an_unknown_operation_is_refused(string name, StatusCode code, string fragment)
+    {
+        await Refusal.AssertAsync(code, () => new Operations.OperationsClient(farm.Channel).CancelOperationAsync(new CancelOperationRequest { Name = name }, deadline: Deadlines.Short()).ResponseAsync, fragment);
+        await farm.AssertHealthyAsync();
+    }
+
     [Fact]
     public async Task GetTree_with_a_page_token_it_never_issued_is_invalid_argument()
     {
