@@ -16,7 +16,9 @@ var (isolation, sandboxError, sandboxWarning) = settingsError is null
 
 // Services: Kestrel on the worker's port (https with Kestrel:Certificates:Default), registration and heartbeats,
 // job slots, sandboxes, blob cache.
-builder.WebHost.ListenForScheduler(settings, WorkerServiceCollectionExtensions.ServerCertificate(builder.Configuration));
+var (certificate, certificateError) = WorkerServiceCollectionExtensions.TryServerCertificate(builder.Configuration);
+settingsError ??= certificateError;
+builder.WebHost.ListenForScheduler(settings, certificate);
 if (settingsError is null && toolchain is not null && isolation is not null)
     builder.Services.AddWorker(settings, toolchain, isolation);
 var app = builder.Build();

@@ -147,6 +147,10 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         var environment = new Dictionary<string, string?>
         {
             ["DISTBUILD_COORDINATOR"] = null,
+            // The embedded pair listens on loopback without tokens or TLS; a token meant for a remote scheduler would
+            // make the worker demand it from its embedded scheduler, which has none to give.
+            ["DISTBUILD_TOKEN"] = null,
+            ["DISTBUILD_CA_CERT"] = null,
             ["DOTNET_NOLOGO"] = "1",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",

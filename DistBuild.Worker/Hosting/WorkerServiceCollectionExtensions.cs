@@ -38,6 +38,18 @@ public static class WorkerServiceCollectionExtensions
     /// The certificate of Kestrel's standard `Kestrel:Certificates:Default` settings (`Path`, with `KeyPath` for PEM,
     /// `Password` for PKCS#12 or an encrypted key), or null when none is configured.
     /// </summary>
+    public static (X509Certificate2? Certificate, string? Error) TryServerCertificate(IConfiguration configuration)
+    {
+        try
+        {
+            return (ServerCertificate(configuration), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return (null, $"the certificate of Kestrel:Certificates:Default ({configuration["Kestrel:Certificates:Default:Path"]}) cannot be loaded: {e.Message}");
+        }
+    }
+
     public static X509Certificate2? ServerCertificate(IConfiguration configuration)
     {
         var section = configuration.GetSection("Kestrel:Certificates:Default");

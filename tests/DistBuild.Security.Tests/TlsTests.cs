@@ -34,6 +34,16 @@ public sealed class TlsTests
         }
     }
 
+    [Fact]
+    public async Task A_worker_whose_certificate_cannot_be_loaded_refuses_to_start_and_names_it()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync();
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHosts.StartWorkerProcessAsync(scheduler.Url, "no-certificate",
+            new Dictionary<string, string> { ["Kestrel__Certificates__Default__Path"] = "/nonexistent/worker.pem", ["Kestrel__Certificates__Default__KeyPath"] = "/nonexistent/worker.key" }));
+        Assert.Contains("Cannot start the worker", failure.Message);
+        Assert.Contains("/nonexistent/worker.pem", failure.Message);
+    }
+
     private static T? Innermost<T>(Exception? e) where T : Exception
     {
         for (; e is not null; e = e.InnerException)
