@@ -326,7 +326,9 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
                 manifest = Path.Combine(manifest, "Cargo.toml");
             if (!File.Exists(manifest))
             {
-                log.Error(DiagnosticCodes.ManifestNotFound, BuildEngine?.ProjectFileOfTaskNode,
+                // Against the project that declares the item (where the user fixes it), not the SDK's targets that run the task.
+                var declaredIn = item.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } project ? project : BuildEngine?.ProjectFileOfTaskNode;
+                log.Error(DiagnosticCodes.ManifestNotFound, declaredIn,
                     $"RustCrate '{item.ItemSpec}' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml.");
                 continue;
             }

@@ -24,7 +24,7 @@ public sealed class BadInputBuildTests(SdkPackageFixture sdk)
 
         Assert.NotEqual(0, result.ExitCode);
         var manifest = Path.Combine(directory, "crates", "nothere", "Cargo.toml");
-        Assert.Contains($"{project} : error DISTB0001: RustCrate 'crates/nothere/Cargo.toml' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml", result.Output);
+        Assert.Contains($"{project} : DistBuild error DISTB0001: RustCrate 'crates/nothere/Cargo.toml' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml", result.Output);
     }
 
     [Fact]
