@@ -116,23 +116,46 @@ public sealed class CasClient
     {
         using var call = _byteStream.Write(cancellationToken: cancellationToken);
         var resourceName = ResourceNames.ForWrite(_instanceName, Guid.NewGuid(), blob.Digest);
-        await using var source = blob.OpenRead();
-        var buffer = new byte[ChunkSize];
         long offset = 0;
-        while (true)
+        // Chunks are wrapped, not copied: grpc-dotnet serializes a message before WriteAsync completes, so the
+        // buffer can be refilled afterwards. In-memory blobs are sent straight from their ByteString.
+        if (blob.Data is { } data)
         {
-            var read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-            var finish = offset + read >= blob.Digest.SizeBytes;
-            await call.RequestStream.WriteAsync(new WriteRequest
+            while (true)
             {
-                ResourceName = offset == 0 ? resourceName : "",
-                WriteOffset = offset,
-                FinishWrite = finish,
-                Data = ByteString.CopyFrom(buffer, 0, read),
-            }, cancellationToken);
-            offset += read;
-            if (finish || read == 0)
-                break;
+                var length = (int)Math.Min(ChunkSize, data.Length - offset);
+                var finish = offset + length >= data.Length;
+                await call.RequestStream.WriteAsync(new WriteRequest
+                {
+                    ResourceName = offset == 0 ? resourceName : "",
+                    WriteOffset = offset,
+                    FinishWrite = finish,
+                    Data = UnsafeByteOperations.UnsafeWrap(data.Memory.Slice((int)offset, length)),
+                }, cancellationToken);
+                offset += length;
+                if (finish)
+                    break;
+            }
+        }
+        else
+        {
+            await using var source = new FileStream(blob.FilePath!, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var buffer = new byte[ChunkSize];
+            while (true)
+            {
+                var read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+                var finish = offset + read >= blob.Digest.SizeBytes;
+                await call.RequestStream.WriteAsync(new WriteRequest
+                {
+                    ResourceName = offset == 0 ? resourceName : "",
+                    WriteOffset = offset,
+                    FinishWrite = finish,
+                    Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)),
+                }, cancellationToken);
+                offset += read;
+                if (finish || read == 0)
+                    break;
+            }
         }
         await call.RequestStream.CompleteAsync();
         // A server that already holds the blob may answer before reading everything; either way the size must match.
@@ -169,14 +192,22 @@ public sealed class CasClient
         }
     }
 
+    /// <summary>Hashed as it is written, so the file is not read back to verify it.</summary>
     private Task DownloadStreamAsync(FileDownload file, CancellationToken cancellationToken) =>
         WriteFileAsync(file, async stream =>
         {
-            await ReadStreamAsync(file.Digest, stream, cancellationToken);
-            stream.Position = 0;
-            var actual = Digests.Digests.Compute(stream);
-            if (actual.Hash != file.Digest.Hash || actual.SizeBytes != file.Digest.SizeBytes)
-                throw new RpcException(new Status(StatusCode.DataLoss, $"blob {Digests.Digests.Format(file.Digest)} arrived with digest {Digests.Digests.Format(actual)}"));
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            using var call = _byteStream.Read(new ReadRequest { ResourceName = ResourceNames.ForRead(_instanceName, file.Digest) }, cancellationToken: cancellationToken);
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                hash.AppendData(response.Data.Span);
+                size += response.Data.Length;
+                await stream.WriteAsync(response.Data.Memory, cancellationToken);
+            }
+            var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (actual != file.Digest.Hash || size != file.Digest.SizeBytes)
+                throw new RpcException(new Status(StatusCode.DataLoss, $"blob {Digests.Digests.Format(file.Digest)} arrived with digest {actual}/{size}"));
         });
 
     private static async Task WriteFileAsync(FileDownload file, Func<Stream, Task> write)
@@ -185,7 +216,7 @@ public sealed class CasClient
         var temporary = file.Path + ".distbuild-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite))
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
                 await write(stream);
             if (file.IsExecutable && !OperatingSystem.IsWindows())
                 File.SetUnixFileMode(temporary, File.GetUnixFileMode(temporary) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);

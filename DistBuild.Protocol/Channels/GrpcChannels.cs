@@ -30,6 +30,9 @@ public static class GrpcChannels
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
             ConnectTimeout = TimeSpan.FromSeconds(5),
+            // The default 64 KiB receive window stalls a streamed download on every window update; the
+            // scheduler's Kestrel uses windows of this size for uploads.
+            InitialHttp2StreamWindowSize = 8 << 20,
         };
         if (string.IsNullOrEmpty(caCertificatePath))
             caCertificatePath = Environment.GetEnvironmentVariable(CaCertificateEnvironmentVariable);

@@ -34,7 +34,8 @@ public sealed class ByteStreamService(ContentStore store, UploadSessions uploads
             var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.CancellationToken);
             if (read == 0)
                 throw new RpcException(new Status(StatusCode.DataLoss, $"blob {Digests.Format(digest)} ended early"));
-            await responseStream.WriteAsync(new ReadResponse { Data = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            // Wrapped, not copied: the message is serialized before WriteAsync completes, so the buffer can be reused.
+            await responseStream.WriteAsync(new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, context.CancellationToken);
             remaining -= read;
         }
     }
