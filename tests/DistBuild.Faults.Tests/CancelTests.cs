@@ -17,7 +17,7 @@ public class CancelTests(ITestOutputHelper output)
     {
         File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations * 20, "pub fn slow() -> u64 { SLOW }"));
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
-        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
         var admin = Farm.Admin(scheduler.Url, out var channel);
         using var _ = channel;
         var log = new RecordingLog();

@@ -27,7 +27,7 @@ public class CorruptBlobTests(ITestOutputHelper output)
         await coordinator.StartAsync(CancellationToken.None);
 
         // The first worker compiles it, so the source blob is in the CAS.
-        await using (var first = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}"))
+        await using (var first = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}"))
         {
             var built = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs").WaitAsync(TimeSpan.FromMinutes(2));
             Assert.True(built.ExitCode == 0, built.ToString());
@@ -38,7 +38,7 @@ public class CorruptBlobTests(ITestOutputHelper output)
         File.WriteAllBytes(stored, bytes);
 
         // A new worker (its blob cache empty) must fetch the damaged source for a new action (another crate type).
-        await using var second = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}");
+        await using var second = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={RustTools.Rustc}");
         var rebuilt = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs", crateType: "rlib").WaitAsync(TimeSpan.FromMinutes(2));
         output.WriteLine($"compile: {rebuilt}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}\nworker:\n{second.Output}");
 

@@ -75,7 +75,7 @@ public class FailingWorkerTests(ITestOutputHelper output)
         // worker-a comes first in the scheduler's choice, so the job meets the broken worker first.
         await using var broken = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-a", $"--Worker:Rustc={vanishing}", "--Worker:Slots=1");
         File.Delete(vanishing);
-        await using var healthy = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-b", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var healthy = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-b", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
         var log = new RecordingLog();
         await using var coordinator = Farm.Coordinator(scheduler.Url, log);
         await coordinator.StartAsync(CancellationToken.None);
@@ -96,13 +96,13 @@ public class FailingWorkerTests(ITestOutputHelper output)
         // A source larger than the broken worker's whole disk: fetching the inputs fails with ENOSPC.
         File.WriteAllText(Path.Combine(_directory, "big.rs"), "pub fn big() {}\n" + string.Concat(Enumerable.Repeat("// padding padding padding padding padding padding padding padding\n", 40_000)));
         var disk = TemporaryDirectory.Create("tiny-disk");
-        var mount = await Tools.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk], _directory);
+        var mount = await RustTools.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", disk], _directory);
         Assert.True(mount.ExitCode == 0, $"this test needs root to mount a 1 MiB tmpfs: {mount}");
         try
         {
             await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
-            await using var full = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-a", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1", $"--Worker:WorkDirectory={disk}");
-            await using var healthy = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-b", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+            await using var full = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-a", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1", $"--Worker:WorkDirectory={disk}");
+            await using var healthy = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-b", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
             var log = new RecordingLog();
             await using var coordinator = Farm.Coordinator(scheduler.Url, log);
             await coordinator.StartAsync(CancellationToken.None);
@@ -117,7 +117,7 @@ public class FailingWorkerTests(ITestOutputHelper output)
         }
         finally
         {
-            await Tools.RunAsync("umount", ["-l", disk], _directory);
+            await RustTools.RunAsync("umount", ["-l", disk], _directory);
         }
     }
 }

@@ -19,7 +19,7 @@ public class SchedulerRestartTests(ITestOutputHelper output)
         var first = await TestHosts.StartSchedulerOnPortAsync(port, data, Farm.FastLiveness);
         var url = first.Url;
         HostProcess? second = null;
-        await using var worker = await TestHosts.StartWorkerAsync(url, "worker-1", $"--Worker:Rustc={Tools.Rustc}");
+        await using var worker = await TestHosts.StartWorkerAsync(url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
         try
         {
             var log = new RecordingLog();
@@ -38,7 +38,7 @@ public class SchedulerRestartTests(ITestOutputHelper output)
                 output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}\nworker:\n{worker.Output}\nscheduler after restart:\n{second.Output}");
 
                 Assert.True(cargo.ExitCode == 0, cargo.ToString());
-                var run = await Tools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace);
+                var run = await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace);
                 Assert.Equal(FaultWorkspace.ExpectedOutput, run.Stdout.Trim());
                 Assert.Equal(["app", "base", "mid", "slow"], coordinator.Invocations.Select(i => i.Crate).Order(StringComparer.Ordinal));
             }
@@ -56,7 +56,7 @@ public class SchedulerRestartTests(ITestOutputHelper output)
             Assert.True(rebuild.ExitCode == 0, rebuild.ToString());
             Assert.Equal(4, again.Invocations.Count);
             Assert.All(again.Invocations, i => Assert.Equal("cached", i.Kind));
-            Assert.Equal(FaultWorkspace.ExpectedOutput, (await Tools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
+            Assert.Equal(FaultWorkspace.ExpectedOutput, (await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
         }
         finally
         {

@@ -17,8 +17,8 @@ public class WorkerLossTests(ITestOutputHelper output)
     {
         FaultWorkspace.Write(_directory);
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
-        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
-        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
+        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
         var log = new RecordingLog();
         await using var coordinator = Farm.Coordinator(scheduler.Url, log);
         await coordinator.StartAsync(CancellationToken.None);
@@ -30,7 +30,7 @@ public class WorkerLossTests(ITestOutputHelper output)
         output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}");
 
         Assert.True(cargo.ExitCode == 0, cargo.ToString());
-        var run = await Tools.RunAsync(Path.Combine(_directory, "target", "debug", "app"), [], _directory);
+        var run = await RustTools.RunAsync(Path.Combine(_directory, "target", "debug", "app"), [], _directory);
         Assert.Equal(FaultWorkspace.ExpectedOutput, run.Stdout.Trim());
         var survivor = victim == worker1 ? "worker-2" : "worker-1";
         var slow = Assert.Single(coordinator.Invocations, i => i.Crate == "slow");
@@ -51,8 +51,8 @@ public class WorkerLossTests(ITestOutputHelper output)
     {
         File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations, "pub fn slow() -> u64 { SLOW }"));
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
-        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
-        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={Tools.Rustc}", "--Worker:Slots=1");
+        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
+        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
         var admin = Farm.Admin(scheduler.Url, out var channel);
         using var _ = channel;
         var log = new RecordingLog();

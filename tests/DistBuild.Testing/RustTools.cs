@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using DistBuild.Testing;
 
-namespace DistBuild.Tasks.Tests.Support;
+namespace DistBuild.Testing;
 
 /// <summary>The shim as just built, and cargo/rustc from the machine's Rust toolchain.</summary>
-internal static class Tools
+public static class RustTools
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(5);
 

@@ -24,10 +24,10 @@ internal static class Farm
         new(new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: jobTimeout), log);
 
     /// <summary>Starts `cargo build` in <paramref name="workspace"/> through the shim and the coordinator; the task ends with cargo.</summary>
-    public static Task<Tools.Result> CargoBuildAsync(string workspace, RustcCoordinator coordinator) =>
-        Tools.RunAsync(Tools.Cargo, ["build", "--offline"], workspace, new Dictionary<string, string?>
+    public static Task<RustTools.Result> CargoBuildAsync(string workspace, RustcCoordinator coordinator) =>
+        RustTools.RunAsync(RustTools.Cargo, ["build", "--offline"], workspace, new Dictionary<string, string?>
         {
-            ["RUSTC_WRAPPER"] = Tools.Shim,
+            ["RUSTC_WRAPPER"] = RustTools.Shim,
             ["RUSTC_WORKSPACE_WRAPPER"] = null,
             ["CARGO_INCREMENTAL"] = "0",
             ["CARGO_TERM_COLOR"] = "never",
@@ -36,8 +36,8 @@ internal static class Farm
         });
 
     /// <summary>Compiles one source file as a crate through the shim (a single rustc invocation, as cargo would make it).</summary>
-    public static Task<Tools.Result> CompileAsync(RustcCoordinator coordinator, string directory, string crate, string source, string crateType = "lib") =>
-        Tools.RunAsync(Tools.Shim, [Tools.Rustc, "--crate-name", crate, "--edition=2021", source, "--crate-type", crateType, "--out-dir", directory], directory,
+    public static Task<RustTools.Result> CompileAsync(RustcCoordinator coordinator, string directory, string crate, string source, string crateType = "lib") =>
+        RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, "--crate-name", crate, "--edition=2021", source, "--crate-type", crateType, "--out-dir", directory], directory,
             new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath });
 
     /// <summary>Waits for a condition, failing the test with <paramref name="what"/> when it does not hold in time.</summary>
@@ -76,7 +76,7 @@ internal static class Farm
               fi
               previous="$argument"
             done
-            exec "{{Tools.Rustc}}" "$@"
+            exec "{{RustTools.Rustc}}" "$@"
 
             """);
         if (!OperatingSystem.IsWindows())

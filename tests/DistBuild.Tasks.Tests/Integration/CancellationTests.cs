@@ -18,7 +18,7 @@ public class CancellationTests
         await using var coordinator = new RustcCoordinator(new CoordinatorSettings(scheduler.Url, "", null, LocalFallback: true, null), new RecordingLog());
         await coordinator.StartAsync(CancellationToken.None);
 
-        var compile = Tools.RunAsync(Tools.Shim, [Tools.Rustc, "--crate-name", "hello", "hello.rs", "--crate-type", "bin", "--out-dir", directory], directory,
+        var compile = RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, "--crate-name", "hello", "hello.rs", "--crate-type", "bin", "--out-dir", directory], directory,
             new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath });
         using var channel = GrpcChannels.Create(scheduler.Url);
         var admin = new Admin.AdminClient(channel);

@@ -10,14 +10,14 @@ public class CargoBuildTests(ITestOutputHelper output)
 {
     private readonly string _workspace = TemporaryDirectory.Create("cargo");
 
-    private async Task<(Tools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl)
+    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl)
     {
         var log = new RecordingLog();
         await using var coordinator = new RustcCoordinator(new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null), log);
         await coordinator.StartAsync(CancellationToken.None);
-        var cargo = await Tools.RunAsync(Tools.Cargo, ["build", "--offline"], _workspace, new Dictionary<string, string?>
+        var cargo = await RustTools.RunAsync(RustTools.Cargo, ["build", "--offline"], _workspace, new Dictionary<string, string?>
         {
-            ["RUSTC_WRAPPER"] = Tools.Shim,
+            ["RUSTC_WRAPPER"] = RustTools.Shim,
             ["RUSTC_WORKSPACE_WRAPPER"] = null,
             ["CARGO_INCREMENTAL"] = "0",
             ["CARGO_TERM_COLOR"] = "never",
@@ -33,13 +33,13 @@ public class CargoBuildTests(ITestOutputHelper output)
     {
         SampleWorkspace.Write(_workspace);
         await using var scheduler = await TestHosts.StartSchedulerAsync();
-        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}");
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
         var binary = Path.Combine(_workspace, "target", "debug", "app");
 
         var (first, firstInvocations) = await BuildAsync(scheduler.Url);
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Equal(SampleWorkspace.ExpectedOutput, (await Tools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
         Assert.Equal(
             ["app (bin)", "core-lib build script (bin)", "corelib (lib)", "macros (proc-macro)"],
             firstInvocations.Select(i => $"{i.Crate} ({i.CrateTypes})").Order(StringComparer.Ordinal));
@@ -53,7 +53,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.Equal(4, secondInvocations.Count);
         Assert.All(secondInvocations, i => Assert.Equal("cached", i.Kind));
         Assert.Equal(firstBinary, await File.ReadAllBytesAsync(binary));
-        Assert.Equal(SampleWorkspace.ExpectedOutput, (await Tools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
 
         var (third, thirdInvocations) = await BuildAsync(scheduler.Url);
 

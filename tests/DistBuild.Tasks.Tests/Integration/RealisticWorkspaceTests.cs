@@ -26,16 +26,16 @@ public class RealisticWorkspaceTests(ITestOutputHelper output)
         var workspace = Path.Combine(RepositoryPaths.Root, "samples", "realistic");
         var targetDirectory = TemporaryDirectory.Create("realistic-target");
         await using var scheduler = await TestHosts.StartSchedulerAsync();
-        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={Tools.Rustc}");
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
 
-        async Task<(Tools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync()
+        async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync()
         {
             var log = new RecordingLog();
             await using var coordinator = new RustcCoordinator(new CoordinatorSettings(scheduler.Url, "", null, LocalFallback: false, JobTimeout: null), log);
             await coordinator.StartAsync(CancellationToken.None);
-            var cargo = await Tools.RunAsync(Tools.Cargo, ["build", "--offline"], workspace, new Dictionary<string, string?>
+            var cargo = await RustTools.RunAsync(RustTools.Cargo, ["build", "--offline"], workspace, new Dictionary<string, string?>
             {
-                ["RUSTC_WRAPPER"] = Tools.Shim,
+                ["RUSTC_WRAPPER"] = RustTools.Shim,
                 ["RUSTC_WORKSPACE_WRAPPER"] = null,
                 ["CARGO_INCREMENTAL"] = "0",
                 ["CARGO_TERM_COLOR"] = "never",
@@ -49,7 +49,7 @@ public class RealisticWorkspaceTests(ITestOutputHelper output)
         var (first, firstInvocations) = await BuildAsync();
 
         Assert.True(first.ExitCode == 0, first.ToString());
-        Assert.Equal(ExpectedOutput, (await Tools.RunAsync(Path.Combine(targetDirectory, "debug", "realistic"), [], workspace)).Stdout.Trim());
+        Assert.Equal(ExpectedOutput, (await RustTools.RunAsync(Path.Combine(targetDirectory, "debug", "realistic"), [], workspace)).Stdout.Trim());
         Assert.True(firstInvocations.Count >= 50, $"{firstInvocations.Count} compiles");
         Assert.All(firstInvocations, i => Assert.Equal("remote", i.Kind));
         // anyhow's and thiserror's build scripts compile a nightly-feature probe through RUSTC_WRAPPER; on stable it fails by design.
@@ -63,6 +63,6 @@ public class RealisticWorkspaceTests(ITestOutputHelper output)
         // A failed action is not cached (as in REAPI servers generally), so the two probes run again.
         Assert.All(secondInvocations.Where(i => i.ExitCode == 0), i => Assert.Equal("cached", i.Kind));
         Assert.Equal(2, secondInvocations.Count(i => i.ExitCode != 0));
-        Assert.Equal(ExpectedOutput, (await Tools.RunAsync(Path.Combine(targetDirectory, "debug", "realistic"), [], workspace)).Stdout.Trim());
+        Assert.Equal(ExpectedOutput, (await RustTools.RunAsync(Path.Combine(targetDirectory, "debug", "realistic"), [], workspace)).Stdout.Trim());
     }
 }

@@ -19,8 +19,8 @@ public class SchedulerFailureTests
         return (coordinator, log, scheduler.Url);
     }
 
-    private Task<Tools.Result> CompileHelloAsync(RustcCoordinator coordinator) =>
-        Tools.RunAsync(Tools.Shim, [Tools.Rustc, "--crate-name", "hello", "--edition=2021", "hello.rs", "--crate-type", "bin", "--out-dir", _directory], _directory,
+    private Task<RustTools.Result> CompileHelloAsync(RustcCoordinator coordinator) =>
+        RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, "--crate-name", "hello", "--edition=2021", "hello.rs", "--crate-type", "bin", "--out-dir", _directory], _directory,
             new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath });
 
     [Fact]
@@ -48,7 +48,7 @@ public class SchedulerFailureTests
         var result = await CompileHelloAsync(coordinator);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal("hi from hello", (await Tools.RunAsync(Path.Combine(_directory, "hello"), [], _directory)).Stdout.Trim());
+        Assert.Equal("hi from hello", (await RustTools.RunAsync(Path.Combine(_directory, "hello"), [], _directory)).Stdout.Trim());
         var record = Assert.Single(coordinator.Invocations);
         Assert.Equal(("local", 2), (record.Kind, record.Attempts));
         Assert.StartsWith("remote failed: Unavailable", record.Note);

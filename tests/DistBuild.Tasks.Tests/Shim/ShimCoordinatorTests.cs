@@ -12,8 +12,8 @@ public class ShimCoordinatorTests
 
     private static CoordinatorSettings Settings(bool localFallback) => new(DeadScheduler, "", "secret-token", localFallback, null);
 
-    private Task<Tools.Result> RunShimAsync(RustcCoordinator? coordinator, IEnumerable<string> rustcArguments, string? stdin = null) =>
-        Tools.RunAsync(Tools.Shim, [Tools.Rustc, .. rustcArguments], _directory,
+    private Task<RustTools.Result> RunShimAsync(RustcCoordinator? coordinator, IEnumerable<string> rustcArguments, string? stdin = null) =>
+        RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, .. rustcArguments], _directory,
             new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator?.SocketPath }, stdin);
 
     [Fact]
@@ -58,7 +58,7 @@ public class ShimCoordinatorTests
         var bad = await RunShimAsync(coordinator, ["--crate-name", "broken", "--edition=2021", "broken.rs", "--crate-type", "bin", "--error-format=json", "--out-dir", _directory]);
 
         Assert.True(good.ExitCode == 0, good.ToString());
-        var run = await Tools.RunAsync(Path.Combine(_directory, "hello"), [], _directory);
+        var run = await RustTools.RunAsync(Path.Combine(_directory, "hello"), [], _directory);
         Assert.Equal("hi from hello", run.Stdout.Trim());
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("E0308", bad.Stderr);
@@ -75,7 +75,7 @@ public class ShimCoordinatorTests
     public async Task Shim_without_a_coordinator_runs_rustc_itself()
     {
         var unset = await RunShimAsync(null, ["-vV"]);
-        var stale = await Tools.RunAsync(Tools.Shim, [Tools.Rustc, "-vV"], _directory,
+        var stale = await RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, "-vV"], _directory,
             new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = Path.Combine(_directory, "gone.sock") });
 
         Assert.True(unset.ExitCode == 0, unset.ToString());
