@@ -21,7 +21,8 @@ settingsError ??= certificateError;
 builder.WebHost.ListenForScheduler(settings, certificate);
 if (settingsError is null && toolchain is not null && isolation is not null)
     builder.Services.AddWorker(settings, toolchain, isolation);
-var app = builder.Build();
+// Disposed on every way out, so the console logger flushes a start-up refusal before the process exits.
+await using var app = builder.Build();
 
 if ((settingsError ?? sandboxError) is { } error)
 {
