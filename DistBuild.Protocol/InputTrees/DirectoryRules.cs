@@ -30,6 +30,27 @@ public static class DirectoryRules
         _ => null,
     };
 
+    /// <summary>
+    /// A symlink in the directory at <paramref name="directoryPath"/> (relative to the input root) may climb with
+    /// leading ".." no higher than that directory is deep, and may not climb again after descending: then no chain
+    /// of links resolves outside the root, whatever the other links point to. The scheduler checks this before it
+    /// accepts an action; workers check it again before they touch the disk.
+    /// </summary>
+    public static string? ValidateSymlinkPlacement(string directoryPath, SymlinkNode symlink)
+    {
+        if (ValidateSymlinkTarget(symlink.Name, symlink.Target) is { } error)
+            return error;
+        var depth = directoryPath.Length == 0 ? 0 : directoryPath.Split('/').Length;
+        var components = symlink.Target.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var climbs = components.TakeWhile(c => c == "..").Count();
+        var name = directoryPath.Length == 0 ? symlink.Name : directoryPath + "/" + symlink.Name;
+        if (climbs > depth)
+            return $"symlink '{name}' points to '{symlink.Target}', outside the input root";
+        if (components.Skip(climbs).Any(c => c == ".."))
+            return $"symlink '{name}' points to '{symlink.Target}': '..' is only allowed at the start of a target";
+        return null;
+    }
+
     private static string? CheckSorted(IEnumerable<string> names, string kind, HashSet<string> seen)
     {
         string? previous = null;

@@ -91,7 +91,7 @@ public sealed class ActionLoader(ContentStore store, IOptions<SchedulerOptions> 
             }
             if (DirectoryRules.Validate(directory) is { } error)
                 throw new ActionRejectedException($"input directory {Digests.Format(digest)}: {error}");
-            if (directory.Symlinks.Select(s => SandboxPaths.CheckSymlink(path, s)).FirstOrDefault(e => e is not null) is { } symlinkError)
+            if (directory.Symlinks.Select(s => DirectoryRules.ValidateSymlinkPlacement(path, s)).FirstOrDefault(e => e is not null) is { } symlinkError)
                 throw new ActionRejectedException($"input directory '{(path.Length == 0 ? "/" : path)}': {symlinkError}");
             directories[digest.Key()] = directory;
             foreach (var file in directory.Files)

@@ -3,9 +3,9 @@ using Build.Bazel.Remote.Execution.V2;
 namespace DistBuild.Scheduler.Execution;
 
 /// <summary>
-/// The paths of an action that a worker turns into places on disk: the working directory, the output paths and
-/// the symlink targets. Each must stay inside the input root. Workers check the same again before they touch the
-/// disk (DistBuild.Worker's SandboxLayout and TreeMaterializer); checking here refuses a hostile action at once,
+/// The paths of a Command that a worker turns into places on disk: the working directory and the output paths
+/// (symlink targets are DirectoryRules.ValidateSymlinkPlacement's). Each must stay inside the input root. Workers
+/// check the same again before they touch the disk (DistBuild.Worker's SandboxLayout and TreeMaterializer); checking here refuses a hostile action at once,
 /// as INVALID_ARGUMENT, instead of sending it to workers to fail there attempt after attempt.
 /// </summary>
 public static class SandboxPaths
@@ -26,23 +26,6 @@ public static class SandboxPaths
             if (components.Count == working.Count)
                 return $"output path '{output}' names the working directory itself";
         }
-        return null;
-    }
-
-    /// <summary>
-    /// A symlink in the directory at <paramref name="directoryPath"/> may climb with leading ".." no higher than
-    /// that directory is deep, and may not climb again after descending; then no chain of links leaves the root.
-    /// </summary>
-    public static string? CheckSymlink(string directoryPath, SymlinkNode symlink)
-    {
-        var depth = directoryPath.Length == 0 ? 0 : directoryPath.Split('/').Length;
-        var components = symlink.Target.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var climbs = components.TakeWhile(c => c == "..").Count();
-        var name = directoryPath.Length == 0 ? symlink.Name : directoryPath + "/" + symlink.Name;
-        if (climbs > depth)
-            return $"symlink '{name}' points to '{symlink.Target}', outside the input root";
-        if (components.Skip(climbs).Any(c => c == ".."))
-            return $"symlink '{name}' points to '{symlink.Target}': '..' is only allowed at the start of a target";
         return null;
     }
 

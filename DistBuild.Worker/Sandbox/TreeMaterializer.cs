@@ -52,24 +52,9 @@ public sealed class TreeMaterializer(LocalBlobCache cache, ICasStore store)
         }
     }
 
-    /// <summary>
-    /// A symlink target may climb with leading ".." no higher than the link's own directory is deep, and may not
-    /// climb again after descending: with that, no chain of links can resolve outside the root, whatever the
-    /// other links point to.
-    /// </summary>
-    public static string? ValidateSymlink(string directoryPath, SymlinkNode symlink)
-    {
-        if (DirectoryRules.ValidateSymlinkTarget(symlink.Name, symlink.Target) is { } error)
-            return error;
-        var depth = directoryPath.Length == 0 ? 0 : directoryPath.Split('/').Length;
-        var components = symlink.Target.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var climbs = components.TakeWhile(c => c == "..").Count();
-        if (climbs > depth)
-            return $"symlink '{Join(directoryPath, symlink.Name)}' points to '{symlink.Target}', outside the input root";
-        if (components.Skip(climbs).Any(c => c == ".."))
-            return $"symlink '{Join(directoryPath, symlink.Name)}' points to '{symlink.Target}': '..' is only allowed at the start of a target";
-        return null;
-    }
+    /// <summary>The input-root rule for symlinks (<see cref="DirectoryRules.ValidateSymlinkPlacement"/>).</summary>
+    public static string? ValidateSymlink(string directoryPath, SymlinkNode symlink) =>
+        DirectoryRules.ValidateSymlinkPlacement(directoryPath, symlink);
 
     private Directory ReadDirectory(Digest digest, string relativePath)
     {
