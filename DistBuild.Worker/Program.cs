@@ -4,7 +4,9 @@ using DistBuild.Worker.Jobs;
 using DistBuild.Worker.Toolchains;
 
 // Configuration: appsettings.json, environment, `--scheduler/--id/--port` and `--Worker:X=Y`.
-var builder = WebApplication.CreateBuilder(args);
+// The content root is the install directory, so appsettings.json is found whatever the working directory (the
+// embedded worker starts in the user's project directory).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddCommandLine(args, WorkerCommandLine.SwitchMappings);
 var (settings, settingsError) = WorkerSettings.TryRead(builder.Configuration);
 

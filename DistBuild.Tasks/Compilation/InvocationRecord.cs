@@ -10,6 +10,7 @@ namespace DistBuild.Tasks.Compilation;
 /// <param name="Attempts">Starts of the compile: the scheduler's attempts on workers (more than 1 when a worker was lost
 /// or failed and the job ran again), plus 1 when it then compiled locally as a fallback. 1 for a cache hit.</param>
 /// <param name="Note">Why it ran locally, or what went wrong.</param>
+/// <param name="Phases">Where a remote or cached compile's time went; null for local compiles.</param>
 public sealed record InvocationRecord(
     string Crate,
     string CrateTypes,
@@ -18,7 +19,8 @@ public sealed record InvocationRecord(
     int ExitCode,
     double Seconds,
     int Attempts,
-    string? Note)
+    string? Note,
+    CompilePhases? Phases = null)
 {
     /// <summary>Starts beyond the first: retries after lost or failing workers, and a local fallback.</summary>
     public int Retries => Math.Max(0, Attempts - 1);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Cas;
@@ -42,7 +43,8 @@ public sealed class RemoteCompiler
     /// <summary>What came back: either an infrastructure failure (<see cref="Failure"/>) or rustc's result.</summary>
     /// <param name="Attempts">Starts of the job on workers as the scheduler counted them (retries after lost workers
     /// included); null when the server does not say (another REAPI server, or a cache hit).</param>
-    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null)
+    /// <param name="Phases">Where the time went, null for an infrastructure failure.</param>
+    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null, CompilePhases? Phases = null)
     {
         public static Outcome Failed(Google.Rpc.Status status, int? attempts = null) => new(status, false, null, 1, [], [], 0, attempts);
     }
@@ -67,7 +69,8 @@ public sealed class RemoteCompiler
         }));
     }
 
-    public async Task<Outcome> RunAsync(CompileAction action, CancellationToken cancellationToken)
+    /// <param name="prepareSeconds">Time spent building the action, reported in the outcome's phases.</param>
+    public async Task<Outcome> RunAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken)
     {
         // A scheduler restart can break any call, not only the Execute stream the executor reattaches: upload,
         // execute and download are started over (the action cache then answers) until the scheduler is back.
@@ -77,7 +80,7 @@ public sealed class RemoteCompiler
         {
             try
             {
-                return await RunOnceAsync(action, cancellationToken);
+                return await RunOnceAsync(action, prepareSeconds, cancellationToken);
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -89,12 +92,15 @@ public sealed class RemoteCompiler
         }
     }
 
-    private async Task<Outcome> RunOnceAsync(CompileAction action, CancellationToken cancellationToken)
+    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken)
     {
         string? operationName = null;
         try
         {
+            var phase = Stopwatch.StartNew();
             var uploaded = await _cas.UploadMissingAsync(action.Blobs, cancellationToken);
+            var uploadSeconds = phase.Elapsed.TotalSeconds;
+            phase.Restart();
             var blobs = new Dictionary<string, BlobSource>();
             foreach (var blob in action.Blobs)
                 blobs.TryAdd(blob.Digest.Key(), blob);
@@ -118,6 +124,7 @@ public sealed class RemoteCompiler
                     _inFlight.TryAdd(name, 0);
                 },
                 cancellationToken);
+            var executeSeconds = phase.Elapsed.TotalSeconds;
             if (operationName is not null)
                 _inFlight.TryRemove(operationName, out _);
             var attempts = !response.CachedResult && operationName is { } finished ? await AttemptsAsync(finished) : null;
@@ -127,10 +134,13 @@ public sealed class RemoteCompiler
                 return Outcome.Failed(RichStatus.Of(StatusCode.Internal, "the ExecuteResponse carries neither a result nor an error"));
 
             var result = response.Result;
+            phase.Restart();
             await DownloadOutputsAsync(action, result, cancellationToken);
             var stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
             var stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
-            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts);
+            var (inputs, rustc, outputs) = CompilePhases.FromWorker(result.ExecutionMetadata, response.CachedResult);
+            var phases = new CompilePhases(prepareSeconds, uploadSeconds, executeSeconds, phase.Elapsed.TotalSeconds, inputs, rustc, outputs);
+            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts, phases);
         }
         finally
         {

@@ -286,10 +286,11 @@ public sealed class RustcCoordinator : IAsyncDisposable
         var token = _cancellation.Token;
         var toolchain = await _toolchains.GetAsync(request, token).ConfigureAwait(false);
         var action = await Task.Run(() => CompileAction.Create(invocation, request.Environment, toolchain.ToPlatform(), _settings.JobTimeout, _digests), token).ConfigureAwait(false);
+        var prepareSeconds = stopwatch.Elapsed.TotalSeconds;
         if (action.Collected.UsedFallback)
             _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
 
-        var outcome = await _remote.RunAsync(action, token).ConfigureAwait(false);
+        var outcome = await _remote.RunAsync(action, prepareSeconds, token).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
             var status = $"{(StatusCode)failure.Code}: {failure.Message}";
@@ -307,7 +308,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
             DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
         _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded");
         var retried = outcome.Attempts is > 1 ? $"succeeded on attempt {outcome.Attempts}" : null;
-        Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried);
+        Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried, outcome.Phases);
         return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, outcome.Stderr);
     }
 
@@ -321,11 +322,11 @@ public sealed class RustcCoordinator : IAsyncDisposable
         return ShimResponse.Completed(output.ExitCode, output.Stdout, output.Stderr);
     }
 
-    private void Record((string Crate, string Types) label, string kind, string? worker, int exitCode, Stopwatch stopwatch, int attempts, string? note)
+    private void Record((string Crate, string Types) label, string kind, string? worker, int exitCode, Stopwatch stopwatch, int attempts, string? note, CompilePhases? phases = null)
     {
         var seconds = stopwatch.Elapsed.TotalSeconds;
         lock (_invocations)
-            _invocations.Add(new InvocationRecord(label.Crate, label.Types, kind, worker, exitCode, seconds, attempts, note));
+            _invocations.Add(new InvocationRecord(label.Crate, label.Types, kind, worker, exitCode, seconds, attempts, note, phases));
         var how = kind switch
         {
             "remote" when worker is not null => $"remote on {worker}",

@@ -70,9 +70,31 @@ public sealed record BuildReport(
             json.WriteNumber("attempts", invocation.Attempts);
             json.WriteNumber("retries", invocation.Retries);
             json.WriteString("note", invocation.Note);
+            if (invocation.Phases is { } phases)
+                WritePhases(json, phases);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WritePhases(Utf8JsonWriter json, CompilePhases phases)
+    {
+        json.WriteStartObject("phases");
+        json.WriteNumber("prepare", Math.Round(phases.Prepare, 3));
+        json.WriteNumber("upload", Math.Round(phases.Upload, 3));
+        json.WriteNumber("execute", Math.Round(phases.Execute, 3));
+        WriteOptional("dispatch", phases.Dispatch);
+        WriteOptional("workerInputs", phases.WorkerInputs);
+        WriteOptional("workerRustc", phases.WorkerRustc);
+        WriteOptional("workerOutputs", phases.WorkerOutputs);
+        json.WriteNumber("download", Math.Round(phases.Download, 3));
+        json.WriteEndObject();
+
+        void WriteOptional(string name, double? seconds)
+        {
+            if (seconds is { } value)
+                json.WriteNumber(name, Math.Round(value, 3));
+        }
     }
 }
