@@ -44,6 +44,8 @@ public class CargoBuildTests(ITestOutputHelper output)
             ["app (bin)", "core-lib build script (bin)", "corelib (lib)", "macros (proc-macro)"],
             firstInvocations.Select(i => $"{i.Crate} ({i.CrateTypes})").Order(StringComparer.Ordinal));
         Assert.All(firstInvocations, i => Assert.Equal(("remote", "worker-1", 0), (i.Kind, i.Worker, i.ExitCode)));
+        // The worker's own account of each compile comes back with it: rustc ran, within the Execute the client waited for.
+        Assert.All(firstInvocations, i => Assert.True(i.Phases is { WorkerRustc: > 0 } p && p.Execute >= p.WorkerRustc, $"{i.Crate}: {i.Phases}"));
         var firstBinary = await File.ReadAllBytesAsync(binary);
 
         System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
@@ -52,6 +54,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(4, secondInvocations.Count);
         Assert.All(secondInvocations, i => Assert.Equal("cached", i.Kind));
+        Assert.All(secondInvocations, i => Assert.True(i.Phases is { WorkerRustc: null, Execute: > 0 }, $"{i.Crate}: {i.Phases}"));
         Assert.Equal(firstBinary, await File.ReadAllBytesAsync(binary));
         Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
 
