@@ -84,6 +84,26 @@ public sealed class LocalBlobCache
     }
 
     /// <summary>
+    /// Keeps a file a job produced as the cached blob of its digest, by hard link (no copy): dependent jobs usually
+    /// run on the same worker and need this output as an input, which is then already here instead of coming back
+    /// from the CAS it was just uploaded to. Executables are left out (the cache's plain entry must not carry the
+    /// executable bit) and so is a file the file system will not link; neither is an error.
+    /// </summary>
+    public void Adopt(Digest digest, string file)
+    {
+        if (Contains(digest) || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+            return;
+        var path = PathFor(digest);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
+        if (!Sandbox.HardLinks.TryCreate(file, temporary))
+            return;
+        File.Move(temporary, path, overwrite: true);
+        lock (_lock)
+            Add(digest.Key(), path, digest.SizeBytes);
+    }
+
+    /// <summary>
     /// The cache file of a blob already ensured. The executable bit belongs to the inode, so an executable
     /// use gets its own copy (`KEY.x`) that links can share.
     /// </summary>

@@ -132,6 +132,11 @@ public sealed class JobRunner(
         if (stderr.Digest.SizeBytes <= InlineOutputLimit)
             result.StderrRaw = stderr.Data;
         await store.UploadMissingAsync([.. collector.Blobs, stdout, stderr], cancelled);
+        foreach (var output in collector.Blobs)
+        {
+            if (output.FilePath is { } file && outcome.ExitCode == 0)
+                cache.Adopt(output.Digest, file);
+        }
         metadata.OutputUploadCompletedTimestamp = Now();
         metadata.WorkerCompletedTimestamp = Now();
         result.ExecutionMetadata = metadata;

@@ -1,0 +1,66 @@
+using DistBuild.Protocol.Digests;
+using DistBuild.Protocol.InputTrees;
+using DistBuild.Testing;
+using DistBuild.Worker.BlobCache;
+using DistBuild.Worker.Sandbox;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DistBuild.Worker.Tests.BlobCache;
+
+/// <summary>A job's outputs stay in the worker's blob cache, so the jobs that depend on them do not fetch them back.</summary>
+public sealed class OutputAdoptionTests
+{
+    private readonly string _work = TemporaryDirectory.Create("adoption");
+    private readonly InMemoryCasStore _store = new();
+
+    private LocalBlobCache NewCache() =>
+        new(Path.Combine(_work, "blobs"), long.MaxValue, TimeProvider.System, NullLogger<LocalBlobCache>.Instance);
+
+    private string JobOutput(string name, byte[] contents, UnixFileMode mode)
+    {
+        var path = Path.Combine(_work, "jobs", "first", "out", name);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, contents);
+        File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    [Fact]
+    public async Task An_adopted_output_is_the_next_jobs_input_without_a_download_after_its_job_directory_is_gone()
+    {
+        var contents = "!<arch>\nlibrary bytes"u8.ToArray();
+        var output = JobOutput("libdep.rlib", contents, (UnixFileMode)0b110_100_100);
+        var digest = Digests.ComputeFile(output);
+        var cache = NewCache();
+
+        cache.Adopt(digest, output);
+        System.IO.Directory.Delete(Path.Combine(_work, "jobs", "first"), recursive: true);
+
+        // The blob is not in the store: a download attempt would fail with NOT_FOUND.
+        var builder = new InputTreeBuilder();
+        builder.AddFile("t/debug/deps/libdep.rlib", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: false);
+        var tree = builder.Build();
+        foreach (var blob in tree.Blobs.Where(b => b.Digest.Key() != digest.Key()))
+            _store.Add(blob);
+        var root = Path.Combine(_work, "jobs", "second", "root");
+        System.IO.Directory.CreateDirectory(root);
+
+        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+
+        Assert.Equal(contents, File.ReadAllBytes(Path.Combine(root, "t/debug/deps/libdep.rlib")));
+        // Only the Directory messages of the tree came from the store.
+        Assert.Equal(tree.Blobs.Count(b => b.Digest.Key() != digest.Key()), _store.Downloads);
+    }
+
+    [Fact]
+    public void An_executable_output_is_not_adopted_so_the_cached_blob_never_carries_the_executable_bit()
+    {
+        var output = JobOutput("hello", "\x7fELF"u8.ToArray(), (UnixFileMode)0b111_101_101);
+        var digest = Digests.ComputeFile(output);
+        var cache = NewCache();
+
+        cache.Adopt(digest, output);
+
+        Assert.False(cache.Contains(digest));
+    }
+}
