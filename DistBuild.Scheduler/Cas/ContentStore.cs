@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 using Microsoft.Extensions.Logging;
 
@@ -250,7 +251,7 @@ public sealed class ContentStore
         _logger.LogInformation("CAS at {Directory} holds {Count} blobs, {Bytes} bytes (cap {MaxBytes})", _root, _entries.Count, _totalBytes, _maxBytes);
     }
 
-    private string PathOf(string hash) => Path.Combine(_root, hash[..2], hash);
+    private string PathOf(string hash) => LocalCasDirectory.BlobPath(_root, hash);
 
     private static void TryDelete(string path)
     {

@@ -1,3 +1,4 @@
+using DistBuild.Protocol.Cas;
 using DistBuild.Hosting;
 using DistBuild.Protocol.Channels;
 using DistBuild.Scheduler.ActionCache;
@@ -31,7 +32,7 @@ public static class SchedulerServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SchedulerOptions>>().Value;
-            return new ContentStore(Path.Combine(options.DataDirectory, "cas"), options.CasMaxBytes, options.MaxBlobBytes,
+            return new ContentStore(LocalCasDirectory.InDataDirectory(options.DataDirectory), options.CasMaxBytes, options.MaxBlobBytes,
                 sp.GetRequiredService<ILogger<ContentStore>>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp => new ActionCacheStore(

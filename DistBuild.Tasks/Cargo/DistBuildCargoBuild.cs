@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using DistBuild.Protocol.Cas;
 using DistBuild.Tasks.Compilation;
 using DistBuild.Tasks.Diagnostics;
 using DistBuild.Tasks.Embedded;
@@ -198,6 +199,8 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         var settings = new CoordinatorSettings(schedulerUrl!, InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, LocalFallback, ParseTimeout(JobTimeout))
         {
             CaCertificate = string.IsNullOrEmpty(CaCertificate) ? null : CaCertificate,
+            // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
+            LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
         };
         _coordinator = new RustcCoordinator(settings, log);
         try
@@ -232,10 +235,13 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         return (embedded ? "embedded" : "remote", schedulerUrl);
     }
 
-    private Task<string> StartEmbeddedAsync(TaskLogQueue log, CancellationToken cancellationToken)
+    private Task<string> StartEmbeddedAsync(TaskLogQueue log, CancellationToken cancellationToken) =>
+        new EmbeddedCluster(EmbeddedOptions(), log.Detail).EnsureRunningAsync(cancellationToken);
+
+    private EmbeddedClusterOptions EmbeddedOptions()
     {
         var home = string.IsNullOrWhiteSpace(Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(Home!);
-        var options = new EmbeddedClusterOptions(
+        return new EmbeddedClusterOptions(
             home,
             Path.GetFullPath(SchedulerHostAssembly ?? ""),
             Path.GetFullPath(WorkerHostAssembly ?? ""),
@@ -243,7 +249,6 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             InstanceName ?? "",
             ParseTimeout(EmbeddedIdleShutdown) ?? TimeSpan.FromMinutes(10),
             TimeSpan.FromSeconds(60));
-        return new EmbeddedCluster(options, log.Detail).EnsureRunningAsync(cancellationToken);
     }
 
     private async Task<bool> BuildCrateAsync(

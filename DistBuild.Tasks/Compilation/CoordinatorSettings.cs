@@ -16,7 +16,13 @@ public sealed record CoordinatorSettings(
     /// <summary>PEM file of the CA an https scheduler's certificate must chain to; null uses DISTBUILD_CA_CERT, then the system's roots.</summary>
     public string? CaCertificate { get; init; }
 
+    /// <summary>
+    /// The CAS directory of a DistBuild scheduler on this machine (the embedded one): outputs are copied from it,
+    /// verified, instead of downloaded. Null downloads everything (a remote scheduler, another REAPI server).
+    /// </summary>
+    public string? LocalCasDirectory { get; init; }
+
     // The token stays out of logs and exception messages that print the settings.
     public override string ToString() =>
-        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"} }}";
+        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"}, LocalCasDirectory = {LocalCasDirectory ?? "(none)"} }}";
 }

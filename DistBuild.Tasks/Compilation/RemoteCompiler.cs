@@ -29,9 +29,12 @@ public sealed class RemoteCompiler
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly string _instanceName;
     private readonly FileDigestCache _digests;
+    private readonly LocalCasDirectory? _localCas;
 
-    public RemoteCompiler(GrpcChannel channel, string instanceName, FileDigestCache digests)
+    /// <param name="localCas">The scheduler's CAS directory when it runs on this machine: outputs are copied from it.</param>
+    public RemoteCompiler(GrpcChannel channel, string instanceName, FileDigestCache digests, LocalCasDirectory? localCas = null)
     {
+        _localCas = localCas;
         _cas = new CasClient(channel, instanceName);
         _executor = new RemoteExecutor(channel, ReconnectWindow);
         _admin = new Admin.AdminClient(channel);
@@ -44,7 +47,8 @@ public sealed class RemoteCompiler
     /// <param name="Attempts">Starts of the job on workers as the scheduler counted them (retries after lost workers
     /// included); null when the server does not say (another REAPI server, or a cache hit).</param>
     /// <param name="Phases">Where the time went, null for an infrastructure failure.</param>
-    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null, CompilePhases? Phases = null)
+    /// <param name="LocalCopies">Outputs copied from the scheduler's CAS directory on this machine instead of downloaded.</param>
+    public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null, CompilePhases? Phases = null, int LocalCopies = 0)
     {
         public static Outcome Failed(Google.Rpc.Status status, int? attempts = null) => new(status, false, null, 1, [], [], 0, attempts);
     }
@@ -135,12 +139,12 @@ public sealed class RemoteCompiler
 
             var result = response.Result;
             phase.Restart();
-            await DownloadOutputsAsync(action, result, cancellationToken);
+            var localCopies = await DownloadOutputsAsync(action, result, cancellationToken);
             var stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
             var stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
             var (inputs, rustc, outputs) = CompilePhases.FromWorker(result.ExecutionMetadata, response.CachedResult);
             var phases = new CompilePhases(prepareSeconds, uploadSeconds, executeSeconds, phase.Elapsed.TotalSeconds, inputs, rustc, outputs);
-            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts, phases);
+            return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts, phases, localCopies);
         }
         finally
         {
@@ -166,9 +170,11 @@ public sealed class RemoteCompiler
         }
     }
 
-    private async Task DownloadOutputsAsync(CompileAction action, ActionResult result, CancellationToken cancellationToken)
+    /// <summary>Writes the outputs where rustc would have; returns how many were copied from the local CAS.</summary>
+    private async Task<int> DownloadOutputsAsync(CompileAction action, ActionResult result, CancellationToken cancellationToken)
     {
         var downloads = new List<FileDownload>();
+        var localCopies = 0;
         foreach (var output in result.OutputFiles)
         {
             var path = action.OutputLocations.TryGetValue(output.Path, out var known)
@@ -177,6 +183,10 @@ public sealed class RemoteCompiler
             if (!output.Contents.IsEmpty)
             {
                 await WriteInlineAsync(path, output.Contents, output.IsExecutable, cancellationToken);
+            }
+            else if (_localCas?.TryCopy(output.Digest, path, output.IsExecutable) == true)
+            {
+                localCopies++;
             }
             else
             {
@@ -189,6 +199,7 @@ public sealed class RemoteCompiler
             if (action.OutputLocations.TryGetValue(output.Path, out var path))
                 _digests.Seed(path, output.Digest);
         }
+        return localCopies;
     }
 
     private static async Task WriteInlineAsync(string path, ByteString contents, bool isExecutable, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -136,7 +137,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
         {
             return e.Message;
         }
-        _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests);
+        _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests,
+            _settings.LocalCasDirectory is { } localCas ? new LocalCasDirectory(localCas) : null);
         try
         {
             var capabilities = await new Capabilities.CapabilitiesClient(_channel).GetCapabilitiesAsync(
@@ -306,7 +308,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
 
         if (outcome.ExitCode == 0)
             DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
-        _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded");
+        _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded, {outcome.LocalCopies} outputs copied from the local CAS");
         var retried = outcome.Attempts is > 1 ? $"succeeded on attempt {outcome.Attempts}" : null;
         Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried, outcome.Phases);
         return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, outcome.Stderr);

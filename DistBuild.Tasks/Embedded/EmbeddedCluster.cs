@@ -61,7 +61,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         [
             options.SchedulerAssembly,
             "--urls", "http://127.0.0.1:0",
-            $"--Scheduler:DataDirectory={Path.Combine(options.Home, "scheduler")}",
+            $"--Scheduler:DataDirectory={options.SchedulerDataDirectory}",
             $"--Scheduler:IdleShutdown={options.IdleShutdown:c}",
             $"--Scheduler:InstanceName={options.InstanceName}",
         ], log, HostEnvironment());

@@ -10,6 +10,9 @@ public sealed record EmbeddedClusterOptions(
     TimeSpan IdleShutdown,
     TimeSpan StartTimeout)
 {
+    /// <summary>The embedded scheduler's Scheduler:DataDirectory (CAS and action cache).</summary>
+    public string SchedulerDataDirectory => Path.Combine(Home, "scheduler");
+
     /// <summary>DISTBUILD_HOME, else $XDG_CACHE_HOME/distbuild, else ~/.cache/distbuild.</summary>
     public static string DefaultHome()
     {

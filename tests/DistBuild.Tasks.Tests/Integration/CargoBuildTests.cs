@@ -1,3 +1,4 @@
+using DistBuild.Protocol.Cas;
 using DistBuild.Tasks.Compilation;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
@@ -10,10 +11,13 @@ public class CargoBuildTests(ITestOutputHelper output)
 {
     private readonly string _workspace = TemporaryDirectory.Create("cargo");
 
-    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl)
+    private RecordingLog _lastLog = new();
+
+    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl, string? localCas = null)
     {
-        var log = new RecordingLog();
-        await using var coordinator = new RustcCoordinator(new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null), log);
+        var log = _lastLog = new RecordingLog();
+        var settings = new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null) { LocalCasDirectory = localCas };
+        await using var coordinator = new RustcCoordinator(settings, log);
         await coordinator.StartAsync(CancellationToken.None);
         var cargo = await RustTools.RunAsync(RustTools.Cargo, ["build", "--offline"], _workspace, new Dictionary<string, string?>
         {
@@ -63,5 +67,28 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.True(third.ExitCode == 0, third.ToString());
         Assert.Empty(thirdInvocations);
         Assert.DoesNotContain("Compiling", third.Stderr);
+    }
+
+    [Fact]
+    public async Task With_the_schedulers_CAS_on_this_machine_outputs_are_copied_from_it_instead_of_downloaded()
+    {
+        SampleWorkspace.Write(_workspace);
+        var data = TemporaryDirectory.Create("scheduler-data");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data);
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
+        var binary = Path.Combine(_workspace, "target", "debug", "app");
+
+        var (first, _) = await BuildAsync(scheduler.Url, LocalCasDirectory.InDataDirectory(data));
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+        var copies = _lastLog.Lines
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"(\d+) outputs copied from the local CAS"))
+            .Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value))
+            .ToList();
+        Assert.Equal(4, copies.Count);
+        // Every compile has an output bigger than the inline limit (an rlib, the binary) that came off the disk.
+        Assert.All(copies, count => Assert.True(count > 0, _lastLog.ToString()));
     }
 }
