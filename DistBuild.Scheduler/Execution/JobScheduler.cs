@@ -1,4 +1,5 @@
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
 using DistBuild.Protocol.Toolchains;
@@ -477,7 +478,11 @@ public sealed class JobScheduler
     {
         var action = job.Action!;
         job.ExitCode = result.ExitCode;
-        job.Response = new ExecuteResponse { Result = result, Status = RichStatus.Of(StatusCode.OK, "") };
+        // The client learns the attempts from the result it gets; the action cache keeps the worker's result as it came.
+        var reported = result.Clone();
+        reported.ExecutionMetadata ??= new ExecutedActionMetadata();
+        reported.ExecutionMetadata.AuxiliaryMetadata.Add(Any.Pack(new JobAttempts { Attempts = job.Attempts }));
+        job.Response = new ExecuteResponse { Result = reported, Status = RichStatus.Of(StatusCode.OK, "") };
         if (result.ExitCode == 0)
         {
             job.State = JobState.Completed;

@@ -131,13 +131,13 @@ public sealed class RemoteCompiler
             var executeSeconds = phase.Elapsed.TotalSeconds;
             if (operationName is not null)
                 _inFlight.TryRemove(operationName, out _);
-            var attempts = !response.CachedResult && operationName is { } finished ? await AttemptsAsync(finished) : null;
             if (response.Status is { Code: not 0 } status)
-                return Outcome.Failed(status, attempts);
+                return Outcome.Failed(status, operationName is { } failed ? await AttemptsAsync(failed) : null);
             if (response.Result is null)
                 return Outcome.Failed(RichStatus.Of(StatusCode.Internal, "the ExecuteResponse carries neither a result nor an error"));
 
             var result = response.Result;
+            var attempts = response.CachedResult ? null : AttemptsOf(result);
             phase.Restart();
             var localCopies = await DownloadOutputsAsync(action, result, cancellationToken);
             var stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
@@ -153,8 +153,15 @@ public sealed class RemoteCompiler
         }
     }
 
+    /// <summary>How many times DistBuild's scheduler started the job, as it says in the result; null from other servers.</summary>
+    private static int? AttemptsOf(ActionResult result)
+    {
+        var packed = result.ExecutionMetadata?.AuxiliaryMetadata.FirstOrDefault(a => a.Is(JobAttempts.Descriptor));
+        return packed?.Unpack<JobAttempts>().Attempts is > 0 and var attempts ? attempts : null;
+    }
+
     /// <summary>
-    /// How many times the scheduler started the job, from DistBuild's admin API (the operation name is the job id).
+    /// How many times the scheduler started a job that failed without a result, from DistBuild's admin API (the operation name is the job id).
     /// REAPI has no standard place for it; any other server answers UNIMPLEMENTED or NOT_FOUND, and the count stays unknown.
     /// </summary>
     private async Task<int?> AttemptsAsync(string operationName)

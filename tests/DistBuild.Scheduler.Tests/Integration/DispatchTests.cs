@@ -50,8 +50,12 @@ public sealed class DispatchTests(FastLivenessSchedulerHost host) : IClassFixtur
         var stages = operations.Select(o => o.Metadata.Unpack<ExecuteOperationMetadata>().Stage).ToList();
         Assert.Equal(ExecutionStage.Types.Value.Completed, stages.Last());
 
+        Assert.Equal(1, response.Result.ExecutionMetadata.AuxiliaryMetadata.Single().Unpack<JobAttempts>().Attempts);
+
         var again = (await OperationsAsync(Execution.Execute(new ExecuteRequest { ActionDigest = action }))).Last().Response.Unpack<ExecuteResponse>();
         Assert.True(again.CachedResult);
+        // The action cache holds the worker's result: attempts belong to one execution, not to the action.
+        Assert.Empty(again.Result.ExecutionMetadata?.AuxiliaryMetadata ?? []);
         Assert.Equal(JobState.Completed, (await Admin.GetJobAsync(new GetJobRequest { JobId = job.JobId })).State);
     }
 
@@ -101,9 +105,11 @@ public sealed class DispatchTests(FastLivenessSchedulerHost host) : IClassFixtur
         Assert.Equal((firstAttempt.JobId, 2), (secondAttempt.JobId, secondAttempt.Attempt));
 
         await Registry.ReportJobResultAsync(new ReportJobResultRequest { WorkerId = "second-" + toolchain.CommitHash, JobId = secondAttempt.JobId, Result = new ActionResult() });
-        await execute.WaitAsync(Timeout);
+        var response = (await execute.WaitAsync(Timeout)).Last().Response.Unpack<ExecuteResponse>();
         var job = await Admin.GetJobAsync(new GetJobRequest { JobId = secondAttempt.JobId });
         Assert.Equal((JobState.Completed, 2, "second-" + toolchain.CommitHash), (job.State, job.Attempts, job.WorkerId));
+        // The client learns the retry from the result itself, without asking the admin API.
+        Assert.Equal(2, response.Result.ExecutionMetadata.AuxiliaryMetadata.Single().Unpack<JobAttempts>().Attempts);
     }
 
     [Fact]
