@@ -64,7 +64,10 @@ public static class DetachedProcess
         {
             try
             {
-                return File.ReadAllText(cmdline).Contains(marker, StringComparison.Ordinal);
+                // The command line reads empty while the process is inside execve (the launcher's shell becomes
+                // setsid, then dotnet, right when the first check runs) and for a zombie: only the zombie is gone.
+                var text = File.ReadAllText(cmdline);
+                return text.Length == 0 ? !IsZombie(pid) : text.Contains(marker, StringComparison.Ordinal);
             }
             catch (IOException)
             {
@@ -79,6 +82,21 @@ public static class DetachedProcess
         catch (ArgumentException)
         {
             return false;
+        }
+    }
+
+    /// <summary>State Z (zombie) or X (dead) in /proc/PID/stat, the field after the parenthesised command name.</summary>
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat[(stat.LastIndexOf(')') + 1)..].TrimStart();
+            return state.Length == 0 || state[0] is 'Z' or 'X';
+        }
+        catch (IOException)
+        {
+            return true;
         }
     }
 
