@@ -41,7 +41,16 @@ root.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine(error);
         return 2;
     }
-    return await BenchSession.RunAsync(options, repository, Console.Out, cancellationToken);
+    try
+    {
+        return await BenchSession.RunAsync(options, repository, Console.Out, cancellationToken);
+    }
+    catch (InvalidOperationException e)
+    {
+        // A build under test failed or a tool is missing: the command and its output say why; a stack trace would not.
+        Console.Error.WriteLine($"bench stopped: {e.Message}");
+        return 1;
+    }
 });
 return await root.Parse(args).InvokeAsync();
 
