@@ -33,6 +33,9 @@ public sealed class LocalCasDirectory(string root)
             var copied = Digests.Digests.ComputeFile(temporary);
             if (copied.Hash != digest.Hash || copied.SizeBytes != digest.SizeBytes)
                 return false;
+            // File.Copy keeps the blob's modification time, which can be older than the build: cargo would then
+            // find the output older than its fingerprint and compile the crate again on the next build.
+            File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow);
             if (isExecutable && !OperatingSystem.IsWindows())
                 File.SetUnixFileMode(temporary, File.GetUnixFileMode(temporary) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
             File.Move(temporary, path, overwrite: true);

@@ -21,12 +21,15 @@ public sealed class LocalCasDirectoryTests
     [Fact]
     public void A_blob_is_copied_to_the_output_path_with_the_executable_bit_asked_for()
     {
-        var (digest, _) = Store("#!/bin/sh\necho hi\n");
+        var (digest, blob) = Store("#!/bin/sh\necho hi\n");
+        File.SetLastWriteTimeUtc(blob, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         var target = Path.Combine(Directory.CreateTempSubdirectory("distbuild-out-").FullName, "deps", "tool");
 
         Assert.True(new LocalCasDirectory(_root).TryCopy(digest, target, isExecutable: true));
 
         Assert.Equal("#!/bin/sh\necho hi\n", File.ReadAllText(target));
+        // Written now, as rustc would have: an old blob's time would make cargo think the output stale.
+        Assert.True(File.GetLastWriteTimeUtc(target) > DateTime.UtcNow.AddMinutes(-5));
         if (!OperatingSystem.IsWindows())
             Assert.True((File.GetUnixFileMode(target) & UnixFileMode.UserExecute) != 0);
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(target)!));

@@ -90,5 +90,18 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.Equal(4, copies.Count);
         // Every compile has an output bigger than the inline limit (an rlib, the binary) that came off the disk.
         Assert.All(copies, count => Assert.True(count > 0, _lastLog.ToString()));
+
+        // From the cache, with blobs written long ago: the copies are new files to cargo, so the build after is a no-op.
+        foreach (var blob in System.IO.Directory.EnumerateFiles(LocalCasDirectory.InDataDirectory(data), "*", SearchOption.AllDirectories))
+            File.SetLastWriteTimeUtc(blob, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var (cached, cachedInvocations) = await BuildAsync(scheduler.Url, LocalCasDirectory.InDataDirectory(data));
+        Assert.True(cached.ExitCode == 0, cached.ToString());
+        Assert.All(cachedInvocations, i => Assert.Equal("cached", i.Kind));
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+
+        var (again, againInvocations) = await BuildAsync(scheduler.Url, LocalCasDirectory.InDataDirectory(data));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Empty(againInvocations);
     }
 }
