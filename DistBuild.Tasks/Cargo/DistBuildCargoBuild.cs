@@ -201,6 +201,7 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             CaCertificate = string.IsNullOrEmpty(CaCertificate) ? null : CaCertificate,
             // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
             LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
+            SchedulerAlreadyChecked = embedded,
         };
         _coordinator = new RustcCoordinator(settings, log);
         try

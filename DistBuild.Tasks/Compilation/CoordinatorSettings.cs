@@ -22,6 +22,12 @@ public sealed record CoordinatorSettings(
     /// </summary>
     public string? LocalCasDirectory { get; init; }
 
+    /// <summary>
+    /// The caller has just seen this scheduler answer (the embedded one, started or checked moments ago): the
+    /// coordinator skips its own GetCapabilities and connects on the first compile, so a no-op build makes no call.
+    /// </summary>
+    public bool SchedulerAlreadyChecked { get; init; }
+
     // The token stays out of logs and exception messages that print the settings.
     public override string ToString() =>
         $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"}, LocalCasDirectory = {LocalCasDirectory ?? "(none)"} }}";

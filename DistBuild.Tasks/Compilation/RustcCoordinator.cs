@@ -126,7 +126,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Null when the scheduler answered, else what went wrong.</summary>
+    /// <summary>Null when the scheduler answered (or was checked by the caller), else what went wrong.</summary>
     private async Task<string?> CheckSchedulerAsync(CancellationToken cancellationToken)
     {
         try
@@ -139,6 +139,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
         _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests,
             _settings.LocalCasDirectory is { } localCas ? new LocalCasDirectory(localCas) : null);
+        if (_settings.SchedulerAlreadyChecked)
+            return null;
         try
         {
             var capabilities = await new Capabilities.CapabilitiesClient(_channel).GetCapabilitiesAsync(

@@ -54,4 +54,18 @@ public class SchedulerFailureTests
         Assert.StartsWith("remote failed: Unavailable", record.Note);
         Assert.Contains(log.Warnings, w => w.StartsWith("warning DISTB0102 hello: the scheduler at " + url, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_scheduler_the_caller_already_checked_is_not_called_at_start_so_a_no_op_build_makes_no_call()
+    {
+        var nobody = $"http://127.0.0.1:{TestHosts.FreePort()}";
+
+        await using var checking = new RustcCoordinator(new CoordinatorSettings(nobody, "", null, false, null), new RecordingLog());
+        await Assert.ThrowsAsync<SchedulerUnreachableException>(() => checking.StartAsync(CancellationToken.None));
+
+        await using var alreadyChecked = new RustcCoordinator(new CoordinatorSettings(nobody, "", null, false, null) { SchedulerAlreadyChecked = true }, new RecordingLog());
+        await alreadyChecked.StartAsync(CancellationToken.None);
+        Assert.True(File.Exists(alreadyChecked.SocketPath));
+        Assert.Empty(alreadyChecked.Invocations);
+    }
 }
