@@ -87,20 +87,29 @@ public sealed class LocalBlobCache
     /// Keeps a file a job produced as the cached blob of its digest, by hard link (no copy): dependent jobs usually
     /// run on the same worker and need this output as an input, which is then already here instead of coming back
     /// from the CAS it was just uploaded to. Executables are left out (the cache's plain entry must not carry the
-    /// executable bit) and so is a file the file system will not link; neither is an error.
+    /// executable bit) and so is a file the file system will not link; neither is an error, and neither is an I/O
+    /// failure here: the job's result is already in the CAS, and a blob missing here is simply fetched when needed.
     /// </summary>
     public void Adopt(Digest digest, string file)
     {
-        if (Contains(digest) || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
-            return;
         var path = PathFor(digest);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
-        if (!Sandbox.HardLinks.TryCreate(file, temporary))
-            return;
-        File.Move(temporary, path, overwrite: true);
-        lock (_lock)
-            Add(digest.Key(), path, digest.SizeBytes);
+        try
+        {
+            if (Contains(digest) || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                return;
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (!Sandbox.HardLinks.TryCreate(file, temporary))
+                return;
+            File.Move(temporary, path, overwrite: true);
+            lock (_lock)
+                Add(digest.Key(), path, digest.SizeBytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A temporary link left behind is removed with the other leftovers when the cache is next loaded.
+            _logger.LogWarning("Could not keep output {File} in the blob cache: {Error}", file, e.Message);
+        }
     }
 
     /// <summary>

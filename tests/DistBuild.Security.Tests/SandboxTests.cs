@@ -78,11 +78,14 @@ public sealed class SandboxTests
             var action = await RustActions.ProcMacroUseAsync("std::thread::sleep(std::time::Duration::from_secs(300));", marker);
             var execution = RustActions.ExecuteAsync(channel, action, JobTimeout);
 
-            await Eventually(() => RustcProcesses(marker).Count > 0, TimeSpan.FromSeconds(60), $"no rustc for {marker} started:\n{worker.Output}");
+            // bwrap's own command line holds the marker too; wait for rustc itself, past bwrap's set-up (whose
+            // --die-with-parent is armed only once bwrap has started: a kill in its first instant is not covered).
+            await Eventually(() => RustcProcesses(marker).Any(pid => Describe(pid).StartsWith("rustc ", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(60), $"no rustc for {marker} started:\n{worker.Output}");
             worker.Signal("KILL");
             await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
             await Eventually(() => RustcProcesses(marker).Count == 0, TimeSpan.FromSeconds(15),
-                $"rustc outlived its worker: {string.Join(", ", RustcProcesses(marker))}");
+                $"rustc outlived its worker: {string.Join(", ", RustcProcesses(marker).Select(pid => $"{pid} ({Describe(pid)})"))}");
             _ = execution.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally
@@ -143,6 +146,23 @@ public sealed class SandboxTests
             }
         }
         return found;
+    }
+
+    /// <summary>"COMM state S ppid N" from /proc, for waiting on the right process and for failure messages.</summary>
+    private static string Describe(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            var fields = stat[(close + 2)..].Split(' ');
+            return $"{stat[(open + 1)..close]} state {fields[0]} ppid {fields[1]}";
+        }
+        catch (IOException)
+        {
+            return "gone";
+        }
     }
 
     private static async Task Eventually(Func<bool> condition, TimeSpan timeout, string failure)
