@@ -158,7 +158,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             // throughput: workstation GC without a background GC thread (ASP.NET Core's default is server GC, a heap
             // and a GC thread per core), and no tiered re-compilation of their ReadyToRun code, which otherwise
             // re-JITs every hot method during the first build. Measured on the generated bench workspace (31 crates),
-            // scheduler + worker CPU in a cold build: 17.7 s → 11.0 s with these, → 7.4 s with ReadyToRun as well.
+            // scheduler + worker CPU in a cold build: 17.7 s → 11.0 s with these, → 8.2 s with ReadyToRun as well.
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_gcConcurrent"] = "0",
             ["DOTNET_TieredCompilation"] = "0",
