@@ -18,7 +18,8 @@ install_prerequisites() {
 }
 
 pack_sdk() {
-  dotnet pack DistBuild.sln -c "$configuration" -o artifacts/packages -nodeReuse:false
+  # Only DistBuild.Sdk is packable; its project references build the tasks, hosts and shim it carries.
+  dotnet pack DistBuild.Sdk/DistBuild.Sdk.csproj -c "$configuration" -o artifacts/packages -nodeReuse:false
 }
 
 case "${1:-}" in
