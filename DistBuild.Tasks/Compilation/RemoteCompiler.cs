@@ -153,11 +153,21 @@ public sealed class RemoteCompiler
         }
     }
 
-    /// <summary>How many times DistBuild's scheduler started the job, as it says in the result; null from other servers.</summary>
-    private static int? AttemptsOf(ActionResult result)
+    /// <summary>
+    /// How many times DistBuild's scheduler started the job, as it says in the result; null from other servers, and
+    /// from a server whose JobAttempts does not parse (the count is for the report, not worth failing a compile).
+    /// </summary>
+    public static int? AttemptsOf(ActionResult result)
     {
         var packed = result.ExecutionMetadata?.AuxiliaryMetadata.FirstOrDefault(a => a.Is(JobAttempts.Descriptor));
-        return packed?.Unpack<JobAttempts>().Attempts is > 0 and var attempts ? attempts : null;
+        try
+        {
+            return packed?.Unpack<JobAttempts>().Attempts is > 0 and var attempts ? attempts : null;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
