@@ -147,7 +147,13 @@ public sealed class DispatchTests(FastLivenessSchedulerHost host) : IClassFixtur
 
         var first = OperationsAsync(Execution.Execute(new ExecuteRequest { ActionDigest = action }));
         var job = await ReceiveAsync(worker.Received.Executed.Reader);
-        var second = OperationsAsync(Execution.Execute(new ExecuteRequest { ActionDigest = action }));
+        var secondCall = Execution.Execute(new ExecuteRequest { ActionDigest = action });
+        // The second Execute is attached to the running job (its first operation names it) before the job finishes;
+        // sent later, it would rightly be an action-cache hit of its own.
+        using (var attached = new CancellationTokenSource(Timeout))
+            Assert.True(await secondCall.ResponseStream.MoveNext(attached.Token));
+        Assert.Equal(job.JobId, secondCall.ResponseStream.Current.Name);
+        var second = OperationsAsync(secondCall);
         await WaitForAsync(async () => await Admin.GetJobAsync(new GetJobRequest { JobId = job.JobId }), j => j.State == JobState.Running);
         await Registry.ReportJobResultAsync(new ReportJobResultRequest { WorkerId = "w-" + toolchain.CommitHash, JobId = job.JobId, Result = new ActionResult() });
 
