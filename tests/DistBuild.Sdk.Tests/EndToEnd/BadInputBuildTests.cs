@@ -167,8 +167,17 @@ public sealed class BadInputBuildTests(SdkPackageFixture sdk)
                 const string body = "<!doctype html><html><body><h1>Welcome</h1></body></html>";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(
                     $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
+                // Close as web servers do (lingering close): end our side, then read until the client closes. Closing
+                // with the client's later frames unread would send a reset, which can reach the client before the
+                // answer does, and a reset is a scheduler that is down, not one that speaks something else.
+                client.Client.Shutdown(SocketShutdown.Send);
+                using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                var drain = new byte[4096];
+                while (await stream.ReadAsync(drain, linger.Token) > 0)
+                {
+                }
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or OperationCanceledException)
             {
                 // The client gave up first.
             }
