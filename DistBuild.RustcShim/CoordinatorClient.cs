@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Net.Sockets;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
 
 namespace DistBuild.RustcShim;
 

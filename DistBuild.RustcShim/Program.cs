@@ -2,7 +2,7 @@
 // coordinator named by DISTBUILD_COORDINATOR and replays its answer, or runs rustc itself when told to (probes such as
 // -vV and --print, which may read stdin) and whenever no coordinator is there, so a stray shim never breaks a build.
 using DistBuild.RustcShim;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
 
 if (args.Length == 0)
 {

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using DistBuild.Protocol.Cas;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Protocol.Coordination;
+using DistBuild.Tasks.Coordination;
 using DistBuild.Tasks.Diagnostics;
 using DistBuild.Tasks.Embedded;
 using DistBuild.Tasks.Logging;
@@ -13,13 +14,13 @@ namespace DistBuild.Tasks.Cargo;
 
 /// <summary>
 /// Builds RustCrate items with cargo, handing every rustc invocation to DistBuild (RUSTC_WRAPPER = the shim, which
-/// talks to the coordinator started here). rustc diagnostics and cargo's own errors become MSBuild errors and
+/// talks to the coordinator process started here). rustc diagnostics and cargo's own errors become MSBuild errors and
 /// warnings; bins, cdylibs and staticlibs become <see cref="Artifacts"/>; a JSON report records every invocation.
 /// </summary>
 public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICancelableTask
 {
     private readonly CancellationTokenSource _cancellation = new();
-    private RustcCoordinator? _coordinator;
+    private CoordinatorProcess? _coordinator;
 
     /// <summary>RustCrate items: Cargo.toml paths with optional Package, Features, NoDefaultFeatures, Binaries metadata.</summary>
     [Required]
@@ -65,6 +66,9 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
     public string? SchedulerHostAssembly { get; set; }
 
     public string? WorkerHostAssembly { get; set; }
+
+    /// <summary>DistBuild.Coordinator.dll, the process that serves the shims.</summary>
+    public string? CoordinatorAssembly { get; set; }
 
     public string? EmbeddedIdleShutdown { get; set; }
 
@@ -114,29 +118,33 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             ["CARGO_TERM_COLOR"] = "never",
             ["CARGO_TERM_PROGRESS_WHEN"] = "never",
         };
-        if (Enabled)
-        {
-            (mode, schedulerUrl) = await StartCoordinatorAsync(log, environment, cancellationToken).ConfigureAwait(false);
-            if (log.HasErrors)
-                return;
-        }
-
         var artifacts = new List<ITaskItem>();
         var success = true;
+        IReadOnlyList<InvocationRecord> invocations = [];
         try
         {
+            if (Enabled)
+            {
+                (mode, schedulerUrl) = await StartCoordinatorAsync(log, environment, cancellationToken).ConfigureAwait(false);
+                if (log.HasErrors)
+                    return;
+            }
             var cargo = CargoProcess.Locate(Cargo);
             foreach (var command in commands)
                 success &= await BuildCrateAsync(cargo, command, environment, artifacts, log, cancellationToken).ConfigureAwait(false);
+            if (_coordinator is not null)
+                invocations = await _coordinator.StopAsync().ConfigureAwait(false);
+        }
+        catch (CoordinatorFailedException e)
+        {
+            log.Error(DiagnosticCodes.CoordinatorFailed, null, $"DistBuild: {e.Message}");
         }
         finally
         {
-            if (_coordinator is not null)
-                await _coordinator.DisposeAsync().ConfigureAwait(false);
+            await StopCoordinatorAsync().ConfigureAwait(false);
         }
         Artifacts = artifacts.ToArray();
 
-        var invocations = _coordinator?.Invocations ?? [];
         // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
         // never hides that a "distributed" build ran on this machine.
         foreach (var fallback in invocations.Where(i => i.Kind == "local" && i.Note?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true))
@@ -174,6 +182,10 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             return ("cargo", null);
         }
 
+        // The coordinator's runtime starts up while the scheduler is found or started.
+        if (!TryStartCoordinator(log))
+            return ("cargo", null);
+
         var schedulerUrl = Scheduler?.Trim();
         var embedded = string.IsNullOrEmpty(schedulerUrl);
         if (embedded)
@@ -184,6 +196,7 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             }
             catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
             {
+                await StopCoordinatorAsync().ConfigureAwait(false);
                 var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
                 if (!LocalFallback)
                 {
@@ -203,37 +216,66 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
             SchedulerAlreadyChecked = embedded,
         };
-        _coordinator = new RustcCoordinator(settings, log);
-        try
+        var started = await _coordinator!.ConfigureAsync(settings, cancellationToken).ConfigureAwait(false);
+        switch (started.Kind)
         {
-            await _coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SchedulerNotReapiException e)
-        {
-            log.Error(DiagnosticCodes.SchedulerNotReapi, null,
-                $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {e.Message.TrimEnd('.')}. " +
-                "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
-                "or leave it empty to use the embedded local scheduler.");
-            await _coordinator.DisposeAsync().ConfigureAwait(false);
-            _coordinator = null;
-            return ("cargo", schedulerUrl);
-        }
-        catch (SchedulerUnreachableException e)
-        {
-            log.Error(DiagnosticCodes.SchedulerUnreachable, null,
-                $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {e.Message.TrimEnd('.')}. " +
-                "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
-                "or leave DistBuildScheduler empty to use the embedded local scheduler.");
-            await _coordinator.DisposeAsync().ConfigureAwait(false);
-            _coordinator = null;
-            return ("cargo", schedulerUrl);
+            case CoordinatorEventKinds.SchedulerNotReapi:
+                await StopCoordinatorAsync().ConfigureAwait(false);
+                log.Error(DiagnosticCodes.SchedulerNotReapi, null,
+                    $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {started.Message?.TrimEnd('.')}. " +
+                    "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
+                    "or leave it empty to use the embedded local scheduler.");
+                return ("cargo", schedulerUrl);
+            case CoordinatorEventKinds.SchedulerUnreachable:
+                await StopCoordinatorAsync().ConfigureAwait(false);
+                log.Error(DiagnosticCodes.SchedulerUnreachable, null,
+                    $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {started.Message?.TrimEnd('.')}. " +
+                    "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
+                    "or leave DistBuildScheduler empty to use the embedded local scheduler.");
+                return ("cargo", schedulerUrl);
         }
 
         environment["RUSTC_WRAPPER"] = Path.GetFullPath(shim!);
-        environment["DISTBUILD_COORDINATOR"] = _coordinator.SocketPath;
+        environment["DISTBUILD_COORDINATOR"] = started.SocketPath;
         // Incremental state lives in the local target directory and cannot travel to a worker.
         environment["CARGO_INCREMENTAL"] = "0";
         return (embedded ? "embedded" : "remote", schedulerUrl);
+    }
+
+    /// <summary>Starts the coordinator process; false (with an error, or a warning under local fallback) when it cannot.</summary>
+    private bool TryStartCoordinator(TaskLogQueue log)
+    {
+        var assembly = CoordinatorAssembly;
+        string problem;
+        if (string.IsNullOrWhiteSpace(assembly) || !File.Exists(assembly))
+        {
+            problem = $"the coordinator '{assembly}' does not exist; reinstall the DistBuild.Sdk package";
+        }
+        else
+        {
+            try
+            {
+                _coordinator = CoordinatorProcess.Start(DotnetHost(), Path.GetFullPath(assembly!), log);
+                return true;
+            }
+            catch (Win32Exception e)
+            {
+                problem = $"the coordinator could not be started with {DotnetHost()}: {e.Message}";
+            }
+        }
+        if (!LocalFallback)
+            log.Error(DiagnosticCodes.CoordinatorFailed, null, $"DistBuild: {problem}.");
+        else
+            log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {problem}; compiling locally (DistBuildLocalFallback is true).");
+        return false;
+    }
+
+    private async System.Threading.Tasks.Task StopCoordinatorAsync()
+    {
+        if (_coordinator is null)
+            return;
+        await _coordinator.DisposeAsync().ConfigureAwait(false);
+        _coordinator = null;
     }
 
     private Task<string> StartEmbeddedAsync(TaskLogQueue log, CancellationToken cancellationToken) =>

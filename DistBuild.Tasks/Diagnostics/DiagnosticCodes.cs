@@ -44,4 +44,7 @@ public static class DiagnosticCodes
 
     /// <summary>The configured scheduler URL answers, but not as a REAPI scheduler (a web server, another gRPC service).</summary>
     public const string SchedulerNotReapi = "DISTB0013";
+
+    /// <summary>The coordinator process (which serves cargo's rustc shims) could not start, crashed, or would not stop.</summary>
+    public const string CoordinatorFailed = "DISTB0014";
 }

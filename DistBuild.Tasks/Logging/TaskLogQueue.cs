@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;

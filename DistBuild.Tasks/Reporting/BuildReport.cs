@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Protocol.Coordination;
 
 namespace DistBuild.Tasks.Reporting;
 

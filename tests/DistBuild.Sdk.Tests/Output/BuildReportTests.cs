@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Reporting;
 using DistBuild.Testing;
 

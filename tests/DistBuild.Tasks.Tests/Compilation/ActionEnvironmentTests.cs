@@ -1,4 +1,4 @@
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
 using static DistBuild.Tasks.Tests.Compilation.CargoCommandLines;
 
 namespace DistBuild.Tasks.Tests.Compilation;

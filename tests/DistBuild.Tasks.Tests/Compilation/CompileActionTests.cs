@@ -1,5 +1,5 @@
 using Build.Bazel.Remote.Execution.V2;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
 
 namespace DistBuild.Tasks.Tests.Compilation;
 

@@ -1,6 +1,7 @@
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Channels;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
 

@@ -1,5 +1,6 @@
 using DistBuild.Protocol.Cas;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
 using Xunit.Abstractions;

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 
 namespace DistBuild.Tasks.Tests.Integration;

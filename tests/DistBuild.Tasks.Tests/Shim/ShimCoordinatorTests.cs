@@ -1,4 +1,5 @@
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
 

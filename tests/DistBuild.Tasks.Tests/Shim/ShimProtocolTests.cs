@@ -1,4 +1,4 @@
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
 
 namespace DistBuild.Tasks.Tests.Shim;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using DistBuild.Tasks.Compilation;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Coordination;
 
 namespace DistBuild.Tasks.Tests.Support;
 

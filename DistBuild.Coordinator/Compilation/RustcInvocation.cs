@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// What a rustc command line says about the compile it asks for: the crate, what it emits and where, and what it

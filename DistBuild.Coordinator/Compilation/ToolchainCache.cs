@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using DistBuild.Protocol.Toolchains;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>The identity of each rustc a build uses, from one `rustc -vV` per rustc path.</summary>
 public sealed class ToolchainCache

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// The environment variables that go into a compile action: what rustc (through env!/option_env!) may read, and

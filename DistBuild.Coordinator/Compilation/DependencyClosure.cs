@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// The library artifacts a compile reads: its --extern files and, transitively, what those were built against

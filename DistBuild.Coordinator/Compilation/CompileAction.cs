@@ -4,7 +4,7 @@ using DistBuild.Protocol.InputTrees;
 using Google.Protobuf.WellKnownTypes;
 using Action = Build.Bazel.Remote.Execution.V2.Action;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// A rustc call as a REAPI action: the Command (`rustc` + cargo's arguments, the selected environment, output

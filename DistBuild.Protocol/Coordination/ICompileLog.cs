@@ -1,6 +1,9 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Protocol.Coordination;
 
-/// <summary>Where the coordinator reports, so it needs no MSBuild types (the task adapts this to its TaskLoggingHelper).</summary>
+/// <summary>
+/// Where the coordinator reports, so it needs no MSBuild types: in the coordinator process its events go to standard
+/// output, and the task relays them to MSBuild through its own implementation.
+/// </summary>
 public interface ICompileLog
 {
     /// <summary>Normal verbosity: one line per crate when it finishes.</summary>

@@ -7,8 +7,9 @@ using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using Grpc.Core;
 using Grpc.Net.Client;
+using DistBuild.Protocol.Coordination;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// Serves the rustc shims of one cargo run: each rustc call arrives over a Unix domain socket, runs as a REAPI

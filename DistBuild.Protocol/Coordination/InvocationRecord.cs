@@ -1,4 +1,6 @@
-namespace DistBuild.Tasks.Compilation;
+using System.Text.Json.Serialization;
+
+namespace DistBuild.Protocol.Coordination;
 
 /// <summary>One compile of the build, for the build report.</summary>
 /// <param name="Crate">Crate name; for a build script, "PACKAGE build script".</param>
@@ -23,5 +25,6 @@ public sealed record InvocationRecord(
     CompilePhases? Phases = null)
 {
     /// <summary>Starts beyond the first: retries after lost or failing workers, and a local fallback.</summary>
+    [JsonIgnore]
     public int Retries => Math.Max(0, Attempts - 1);
 }

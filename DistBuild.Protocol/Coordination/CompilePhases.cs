@@ -1,6 +1,7 @@
+using System.Text.Json.Serialization;
 using Build.Bazel.Remote.Execution.V2;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Protocol.Coordination;
 
 /// <summary>
 /// Where the time of one remote compile went, in seconds: on this machine (collecting and hashing the inputs,
@@ -18,6 +19,7 @@ public sealed record CompilePhases(
     double? WorkerRustc,
     double? WorkerOutputs)
 {
+    [JsonIgnore]
     public double? Dispatch => WorkerInputs is null ? null : Math.Max(0, Execute - WorkerTotal);
 
     private double WorkerTotal => (WorkerInputs ?? 0) + (WorkerRustc ?? 0) + (WorkerOutputs ?? 0);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>Runs a rustc call on this machine, in the shim's working directory and environment, capturing its output.</summary>
 public static class LocalRustcRunner

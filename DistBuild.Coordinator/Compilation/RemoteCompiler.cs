@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Cas;
+using DistBuild.Protocol.Coordination;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
 using Google.Protobuf;
@@ -10,7 +11,7 @@ using Google.LongRunning;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// Runs a compile action through REAPI: uploads the inputs the CAS lacks, executes, and writes the outputs the

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// The files a compile reads, as absolute paths: the package's sources, everything under OUT_DIR, the dependency

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// Every file a compile may write, as absolute paths. REAPI only returns outputs that the action declared, and an

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Digests;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// Digests of files on disk for the length of a build, keyed by path and checked against size and modification

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Protocol.Coordination;
 
 /// <summary>Where and how the coordinator sends compiles.</summary>
 /// <param name="SchedulerUrl">REAPI endpoint, e.g. http://127.0.0.1:8980.</param>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace DistBuild.Tasks.Compilation;
+namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>One rustc call as cargo made it to the shim: which rustc, its arguments, where and with what environment.</summary>
 public sealed record ShimRequest(
