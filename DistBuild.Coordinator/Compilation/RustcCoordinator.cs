@@ -30,8 +30,10 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private Socket? _listener;
     private Task? _acceptLoop;
+    private readonly Lock _connecting = new();
     private GrpcChannel? _channel;
     private RemoteCompiler? _remote;
+    private bool _connectOnFirstCompile;
     private Task _cancelOperations = Task.CompletedTask;
 
     public RustcCoordinator(CoordinatorSettings settings, ICompileLog log)
@@ -130,18 +132,20 @@ public sealed class RustcCoordinator : IAsyncDisposable
     /// <summary>Null when the scheduler answered (or was checked by the caller), else what went wrong.</summary>
     private async Task<string?> CheckSchedulerAsync(CancellationToken cancellationToken)
     {
+        if (_settings.SchedulerAlreadyChecked)
+        {
+            // Nothing to check, so nothing to connect yet: a build with nothing to compile (a no-op) makes no channel.
+            _connectOnFirstCompile = true;
+            return null;
+        }
         try
         {
-            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token, _settings.CaCertificate);
+            Connect();
         }
         catch (ArgumentException e)
         {
             return e.Message;
         }
-        _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests,
-            _settings.LocalCasDirectory is { } localCas ? new LocalCasDirectory(localCas) : null);
-        if (_settings.SchedulerAlreadyChecked)
-            return null;
         try
         {
             var capabilities = await new Capabilities.CapabilitiesClient(_channel).GetCapabilitiesAsync(
@@ -160,6 +164,19 @@ public sealed class RustcCoordinator : IAsyncDisposable
             return e.StatusCode == StatusCode.DeadlineExceeded
                 ? $"no answer within {CapabilitiesDeadline.TotalSeconds:0} s"
                 : $"{e.StatusCode}: {e.Status.Detail}";
+        }
+    }
+
+    /// <summary>The channel and the REAPI client on it, made once.</summary>
+    private RemoteCompiler Connect()
+    {
+        lock (_connecting)
+        {
+            if (_remote is not null)
+                return _remote;
+            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token, _settings.CaCertificate);
+            return _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests,
+                _settings.LocalCasDirectory is { } localCas ? new LocalCasDirectory(localCas) : null);
         }
     }
 
@@ -285,7 +302,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
 
         var label = Label(invocation, request.Environment);
         var stopwatch = Stopwatch.StartNew();
-        if (_remote is null)
+        var remote = _connectOnFirstCompile ? Connect() : _remote;
+        if (remote is null)
             return await CompileLocallyAsync(request, invocation, label, stopwatch, "scheduler unreachable", attempts: 1).ConfigureAwait(false);
 
         var token = _cancellation.Token;
@@ -295,7 +313,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
         if (action.Collected.UsedFallback)
             _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
 
-        var outcome = await _remote.RunAsync(action, prepareSeconds, token).ConfigureAwait(false);
+        var outcome = await remote.RunAsync(action, prepareSeconds, token).ConfigureAwait(false);
         if (outcome.Failure is { } failure)
         {
             var status = $"{(StatusCode)failure.Code}: {failure.Message}";

@@ -196,6 +196,7 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             }
             catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
             {
+                // No coordinator without a scheduler: cargo runs plain or not at all.
                 await StopCoordinatorAsync().ConfigureAwait(false);
                 var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
                 if (!LocalFallback)
@@ -216,18 +217,17 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
             SchedulerAlreadyChecked = embedded,
         };
+        // The coordinator ends by itself when it cannot start; BuildAsync disposes of it either way.
         var started = await _coordinator!.ConfigureAsync(settings, cancellationToken).ConfigureAwait(false);
         switch (started.Kind)
         {
             case CoordinatorEventKinds.SchedulerNotReapi:
-                await StopCoordinatorAsync().ConfigureAwait(false);
                 log.Error(DiagnosticCodes.SchedulerNotReapi, null,
                     $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {started.Message?.TrimEnd('.')}. " +
                     "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
                     "or leave it empty to use the embedded local scheduler.");
                 return ("cargo", schedulerUrl);
             case CoordinatorEventKinds.SchedulerUnreachable:
-                await StopCoordinatorAsync().ConfigureAwait(false);
                 log.Error(DiagnosticCodes.SchedulerUnreachable, null,
                     $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {started.Message?.TrimEnd('.')}. " +
                     "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +

@@ -74,13 +74,14 @@ public static class WorkerServiceCollectionExtensions
         services.AddSingleton(new SchedulerConnection(options.Scheduler, options.Token, options.CaCertificate));
         services.AddSingleton<WorkerAddress>();
         services.AddSingleton(new JobSlots(options.Slots));
+        services.AddSingleton(_ => new RustcJobserver(RustcJobserver.DirectoryIn(options.WorkDirectory!), options.Slots));
         services.AddSingleton(provider => new LocalBlobCache(
             Path.Combine(options.WorkDirectory!, "blobs"), options.BlobCacheMaxBytes,
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<LocalBlobCache>>()));
         services.AddSingleton(provider =>
         {
             var scheduler = provider.GetRequiredService<SchedulerConnection>();
-            return new JobRunner(options.Id, options.WorkDirectory!, toolchain, isolation, provider.GetRequiredService<LocalBlobCache>(),
+            return new JobRunner(options.Id, options.WorkDirectory!, toolchain, isolation, provider.GetRequiredService<RustcJobserver>(), provider.GetRequiredService<LocalBlobCache>(),
                 instance => new CasStore(scheduler.Cas(instance)), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
         });
         services.AddSingleton(provider => new JobResultReporter(provider.GetRequiredService<SchedulerConnection>().Registry, provider.GetRequiredService<ILogger<JobResultReporter>>()));

@@ -1,9 +1,12 @@
+using DistBuild.Worker.Jobs;
+
 namespace DistBuild.Worker.Isolation;
 
 /// <summary>
 /// Runs a job inside bubblewrap (bwrap): the whole file system read-only, the worker's work directory (blob cache,
 /// other jobs) hidden, the job's own directory writable, fresh /dev and /proc, no network (only a loopback that
-/// reaches nothing), its own PID namespace and session. `--die-with-parent` ends the job when the worker dies,
+/// reaches nothing), its own PID namespace and session; the worker's jobserver pipes are visible, so rustc shares
+/// the worker's code generation tokens. `--die-with-parent` ends the job when the worker dies,
 /// even by SIGKILL, so no rustc outlives it.
 /// </summary>
 public sealed class BubblewrapIsolation(string bwrapPath, string workDirectory) : JobIsolation
@@ -30,6 +33,7 @@ public sealed class BubblewrapIsolation(string bwrapPath, string workDirectory) 
         "--dev", "/dev",
         "--proc", "/proc",
         "--tmpfs", workDirectory,
+        "--bind", RustcJobserver.DirectoryIn(workDirectory), RustcJobserver.DirectoryIn(workDirectory),
         "--bind", jobDirectory, jobDirectory,
     ];
 }

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using DistBuild.Worker.Toolchains;
 
+using DistBuild.Worker.Jobs;
+
 namespace DistBuild.Worker.Isolation;
 
 /// <summary>
@@ -39,6 +41,8 @@ public static class SandboxProbe
             return (null, "'true' was not found on PATH to test the sandbox with");
         var probeDirectory = Path.Combine(workDirectory, "jobs", "sandbox-probe");
         Directory.CreateDirectory(probeDirectory);
+        // The sandbox binds the jobserver's folder, which the worker makes (again) once the probe has passed.
+        Directory.CreateDirectory(RustcJobserver.DirectoryIn(workDirectory));
         try
         {
             var isolation = new BubblewrapIsolation(path, workDirectory);

@@ -24,6 +24,7 @@ public sealed class JobRunner(
     string workDirectory,
     WorkerToolchain toolchain,
     JobIsolation isolation,
+    RustcJobserver jobserver,
     LocalBlobCache cache,
     Func<string, ICasStore> storeForInstance,
     TimeProvider time,
@@ -52,10 +53,13 @@ public sealed class JobRunner(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancelled.IsCancellationRequested)
         {
+            // The killed rustc may have held jobserver tokens, and they went with it.
+            jobserver.Renew();
             report.Status = RichStatus.Of(StatusCode.DeadlineExceeded, $"the job ran longer than its timeout of {timeout} and was killed");
         }
         catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
         {
+            jobserver.Renew();
             report.Status = RichStatus.Of(StatusCode.Cancelled, "the job was cancelled");
         }
         catch (RpcException e)
@@ -109,7 +113,7 @@ public sealed class JobRunner(
 
         var rewriter = new PathRewriter(root);
         var arguments = rewriter.RewriteArguments(command.Arguments.Skip(1).ToList());
-        var environment = JobEnvironment.Build(Environment.GetEnvironmentVariables(), command, rewriter, temporary);
+        var environment = JobEnvironment.Build(Environment.GetEnvironmentVariables(), command, rewriter, temporary, jobserver.MakeFlags);
 
         metadata.ExecutionStartTimestamp = Now();
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancelled, deadline.Token);

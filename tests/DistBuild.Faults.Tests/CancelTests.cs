@@ -1,5 +1,7 @@
 using DistBuild.Faults.Tests.Support;
 using DistBuild.Protocol.Admin;
+using DistBuild.Protocol.Coordination;
+using DistBuild.Tasks.Coordination;
 using DistBuild.Testing;
 using Google.LongRunning;
 using Grpc.Core;
@@ -38,6 +40,28 @@ public class CancelTests(ITestOutputHelper output)
         Assert.Equal(JobState.Failed, job.State);
         Assert.Contains("cancelled by a client", job.Error);
         await worker.WaitForOutputAsync($"Job {job.JobId} did not run: Cancelled", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Cancelling_through_the_coordinator_process_as_the_task_does_cancels_the_job_on_the_worker()
+    {
+        File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations * 20, "pub fn slow() -> u64 { SLOW }"));
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
+        var log = new RecordingLog();
+        await using var coordinator = CoordinatorProcess.Start("dotnet", RepositoryPaths.HostAssembly("DistBuild.Coordinator"), log);
+        var started = await coordinator.ConfigureAsync(new CoordinatorSettings(scheduler.Url, "", null, LocalFallback: false, JobTimeout: null), CancellationToken.None);
+
+        var compile = Farm.CompileAsync(started.SocketPath!, _directory, "slow", "slow.rs");
+        await worker.WaitForOutputAsync(@"running rustc slow \(lib\)", TimeSpan.FromMinutes(2));
+        coordinator.Cancel();
+        var result = await compile.WaitAsync(TimeSpan.FromMinutes(1));
+
+        output.WriteLine($"coordinator:\n{log}\nworker:\n{worker.Output}");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("the build was cancelled", result.Stderr);
+        await worker.WaitForOutputAsync(@"Job \S+ did not run: Cancelled", TimeSpan.FromSeconds(30));
+        await coordinator.StopAsync();
     }
 
     [Fact]

@@ -1,6 +1,6 @@
+using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Channels;
-using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Testing;
 using Grpc.Net.Client;
@@ -38,8 +38,12 @@ internal static class Farm
 
     /// <summary>Compiles one source file as a crate through the shim (a single rustc invocation, as cargo would make it).</summary>
     public static Task<RustTools.Result> CompileAsync(RustcCoordinator coordinator, string directory, string crate, string source, string crateType = "lib") =>
+        CompileAsync(coordinator.SocketPath, directory, crate, source, crateType);
+
+    /// <summary>The same, through the coordinator listening on <paramref name="socketPath"/> (the coordinator process's).</summary>
+    public static Task<RustTools.Result> CompileAsync(string socketPath, string directory, string crate, string source, string crateType = "lib") =>
         RustTools.RunAsync(RustTools.Shim, [RustTools.Rustc, "--crate-name", crate, "--edition=2021", source, "--crate-type", crateType, "--out-dir", directory], directory,
-            new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath });
+            new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = socketPath });
 
     /// <summary>Waits for a condition, failing the test with <paramref name="what"/> when it does not hold in time.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

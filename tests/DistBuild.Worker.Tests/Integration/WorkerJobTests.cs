@@ -38,6 +38,8 @@ public sealed class WorkerJobTests(SchedulerWithWorker hosts) : IClassFixture<Sc
         var stderr = (await hosts.Cas.ReadAsync(result.StderrDigest, CancellationToken.None)).ToStringUtf8();
         Assert.Contains($"\"artifact\":\"{RustAction.ClientProject}/{action.BinaryPath}\"", stderr);
         Assert.DoesNotContain(hosts.WorkDirectory, stderr);
+        // rustc reached the worker's jobserver from inside the sandbox; it warns when CARGO_MAKEFLAGS names one it cannot open.
+        Assert.DoesNotContain("jobserver", stderr);
         AssertNoJobDirectoriesLeft();
     }
 

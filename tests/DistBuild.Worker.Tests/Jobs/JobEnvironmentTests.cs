@@ -16,7 +16,7 @@ public sealed class JobEnvironmentTests
         command.EnvironmentVariables.Add(new Command.Types.EnvironmentVariable { Name = "OUT_DIR", Value = "/home/me/proj/target/out" });
         var rewriter = new PathRewriter("/root", path => path == "/root/home/me/proj/target/out");
 
-        var environment = JobEnvironment.Build(worker, command, rewriter, "/job/tmp");
+        var environment = JobEnvironment.Build(worker, command, rewriter, "/job/tmp", "-j2 --jobserver-auth=fifo:/work/jobserver/jobserver-1");
 
         Assert.Equal("/usr/bin", environment["PATH"]);
         Assert.Equal("/r", environment["RUSTUP_HOME"]);
@@ -26,6 +26,18 @@ public sealed class JobEnvironmentTests
         Assert.Equal("core", environment["CARGO_PKG_NAME"]);
         Assert.Equal("/root/home/me/proj/target/out", environment["OUT_DIR"]);
         Assert.Equal("/job/tmp", environment["TMPDIR"]);
+        Assert.Equal("-j2 --jobserver-auth=fifo:/work/jobserver/jobserver-1", environment["CARGO_MAKEFLAGS"]);
+    }
+
+    [Fact]
+    public void A_jobserver_the_command_names_is_replaced_by_the_workers()
+    {
+        var command = new Command();
+        command.EnvironmentVariables.Add(new Command.Types.EnvironmentVariable { Name = "CARGO_MAKEFLAGS", Value = "-j8 --jobserver-fds=3,4" });
+
+        var environment = JobEnvironment.Build(new Hashtable(), command, new PathRewriter("/root", _ => false), "/job/tmp", "-j1 --jobserver-auth=fifo:/w/jobserver/jobserver-1");
+
+        Assert.Equal("-j1 --jobserver-auth=fifo:/w/jobserver/jobserver-1", environment["CARGO_MAKEFLAGS"]);
     }
 
     [Theory]
