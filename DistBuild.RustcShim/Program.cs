@@ -1,8 +1,8 @@
 // distbuild-rustc-shim: cargo's RUSTC_WRAPPER. Cargo runs `SHIM /path/to/rustc ARGS…`; the shim hands the call to the
 // coordinator named by DISTBUILD_COORDINATOR and replays its answer, or runs rustc itself when told to (probes such as
 // -vV and --print, which may read stdin) and whenever no coordinator is there, so a stray shim never breaks a build.
-using DistBuild.RustcShim;
 using DistBuild.Coordinator.Compilation;
+using DistBuild.RustcShim;
 
 if (args.Length == 0)
 {

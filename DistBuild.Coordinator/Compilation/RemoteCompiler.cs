@@ -6,8 +6,8 @@ using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
-using Google.Protobuf;
 using Google.LongRunning;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 

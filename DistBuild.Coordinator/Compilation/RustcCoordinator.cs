@@ -5,9 +5,9 @@ using System.Text;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
+using DistBuild.Protocol.Coordination;
 using Grpc.Core;
 using Grpc.Net.Client;
-using DistBuild.Protocol.Coordination;
 
 namespace DistBuild.Coordinator.Compilation;
 
@@ -28,9 +28,9 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private readonly ToolchainCache _toolchains = new();
     private readonly List<InvocationRecord> _invocations = [];
     private readonly List<Task> _connections = [];
+    private readonly Lock _connecting = new();
     private Socket? _listener;
     private Task? _acceptLoop;
-    private readonly Lock _connecting = new();
     private GrpcChannel? _channel;
     private RemoteCompiler? _remote;
     private bool _connectOnFirstCompile;

@@ -1,6 +1,6 @@
-using DistBuild.Hosting;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using DistBuild.Hosting;
 using DistBuild.Protocol.Channels;
 using DistBuild.Worker.BlobCache;
 using DistBuild.Worker.Isolation;

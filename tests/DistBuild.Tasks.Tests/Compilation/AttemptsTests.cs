@@ -1,6 +1,6 @@
 using Build.Bazel.Remote.Execution.V2;
-using DistBuild.Protocol.Admin;
 using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Admin;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 

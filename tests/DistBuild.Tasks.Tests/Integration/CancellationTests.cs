@@ -1,6 +1,6 @@
+using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Channels;
-using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;

@@ -1,5 +1,5 @@
-using DistBuild.Protocol.Cas;
 using DistBuild.Coordinator.Compilation;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
