@@ -13,7 +13,7 @@ namespace DistBuild.Tasks.Coordination;
 /// </summary>
 public sealed class CoordinatorProcess : IAsyncDisposable
 {
-    /// <summary>The coordinator waits up to 20 s for shims still connected, then for cancellations in flight.</summary>
+    /// <summary>The coordinator waits up to 20 s for shims still connected, then up to 10 s for cancellations in flight.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
     private const int LastWordsLines = 20;
 

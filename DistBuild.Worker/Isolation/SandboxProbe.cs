@@ -1,8 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using DistBuild.Worker.Toolchains;
-
 using DistBuild.Worker.Jobs;
+using DistBuild.Worker.Toolchains;
 
 namespace DistBuild.Worker.Isolation;
 

@@ -53,13 +53,12 @@ public sealed class JobRunner(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancelled.IsCancellationRequested)
         {
-            // The killed rustc may have held jobserver tokens, and they went with it.
-            jobserver.Renew();
+            RenewJobserver();
             report.Status = RichStatus.Of(StatusCode.DeadlineExceeded, $"the job ran longer than its timeout of {timeout} and was killed");
         }
         catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
         {
-            jobserver.Renew();
+            RenewJobserver();
             report.Status = RichStatus.Of(StatusCode.Cancelled, "the job was cancelled");
         }
         catch (RpcException e)
@@ -167,6 +166,20 @@ public sealed class JobRunner(
     {
         var name = new string(jobId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
         return name is "" or "." or ".." ? "_" + name : name;
+    }
+
+    /// <summary>A killed rustc may have held jobserver tokens, and they went with it: later jobs get a full pipe.</summary>
+    private void RenewJobserver()
+    {
+        try
+        {
+            jobserver.Renew();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The old pipe still works, with fewer tokens; the job's own report matters more.
+            logger.LogWarning("Could not renew the rustc jobserver: {Error}", e.Message);
+        }
     }
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());
