@@ -56,6 +56,9 @@ public sealed class CoordinatorProcess : IAsyncDisposable
         return new CoordinatorProcess(process, log);
     }
 
+    /// <summary>The coordinator's process id, for diagnostics.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Sends the settings and waits for the coordinator's answer: <see cref="CoordinatorEventKinds.Ready"/> with the
     /// socket for the shims, or why it could not start (<see cref="CoordinatorEventKinds.SchedulerUnreachable"/>,

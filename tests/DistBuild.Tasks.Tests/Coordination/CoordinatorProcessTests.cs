@@ -74,6 +74,20 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_coordinator_that_dies_during_the_build_is_an_error_when_it_stops_not_a_hang()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync();
+        var log = new RecordingLog();
+        await using var coordinator = CoordinatorProcess.Start("dotnet", CoordinatorAssembly, log);
+        await coordinator.ConfigureAsync(Settings(scheduler.Url), CancellationToken.None);
+
+        Process.GetProcessById(coordinator.ProcessId).Kill();
+        var failure = await Assert.ThrowsAsync<CoordinatorFailedException>(coordinator.StopAsync);
+
+        Assert.StartsWith("the DistBuild coordinator ended with exit code 137", failure.Message);
+    }
+
+    [Fact]
     public async Task Settings_that_are_not_json_end_the_process_with_a_message_on_stderr()
     {
         var startInfo = new ProcessStartInfo("dotnet", [CoordinatorAssembly])
