@@ -31,6 +31,13 @@ public sealed class WorkerOptions
     /// <summary>Blob cache and job sandboxes; default `$XDG_CACHE_HOME/distbuild/worker-ID` (or ~/.cache/…).</summary>
     public string? WorkDirectory { get; set; }
 
+    /// <summary>
+    /// The scheduler's CAS directory (`Scheduler:DataDirectory/cas`) when the scheduler runs on this machine: blobs
+    /// are then copied out of and put into it directly, and gRPC carries only what that cannot do. The embedded
+    /// default sets it; a farm's workers leave it unset.
+    /// </summary>
+    public string? SchedulerCasDirectory { get; set; }
+
     /// <summary>Stop the process once the scheduler has been unreachable for <see cref="SchedulerGoneHeartbeats"/> heartbeat intervals.</summary>
     public bool ExitWhenSchedulerGone { get; set; }
 

@@ -32,7 +32,7 @@ public sealed class RemoteCompiler
     private readonly FileDigestCache _digests;
     private readonly LocalCasDirectory? _localCas;
 
-    /// <param name="localCas">The scheduler's CAS directory when it runs on this machine: outputs are copied from it.</param>
+    /// <param name="localCas">The scheduler's CAS directory when it runs on this machine: inputs are copied into it and outputs from it.</param>
     public RemoteCompiler(GrpcChannel channel, string instanceName, FileDigestCache digests, LocalCasDirectory? localCas = null)
     {
         _localCas = localCas;
@@ -103,7 +103,7 @@ public sealed class RemoteCompiler
         try
         {
             var phase = Stopwatch.StartNew();
-            var uploaded = await _cas.UploadMissingAsync(action.Blobs, cancellationToken);
+            var uploaded = await UploadMissingAsync(action.Blobs, cancellationToken);
             var uploadSeconds = phase.Elapsed.TotalSeconds;
             phase.Restart();
             var blobs = new Dictionary<string, BlobSource>();
@@ -118,7 +118,7 @@ public sealed class RemoteCompiler
             };
             var response = await _executor.ExecuteAsync(
                 request,
-                (missing, token) => _cas.UploadAsync(missing.Where(d => blobs.ContainsKey(d.Key())).Select(d => blobs[d.Key()]).ToList(), token),
+                (missing, token) => UploadAsync(missing.Where(d => blobs.ContainsKey(d.Key())).Select(d => blobs[d.Key()]).ToList(), token),
                 onStage: (name, stage) =>
                 {
                     if (name == operationName)
@@ -186,6 +186,33 @@ public sealed class RemoteCompiler
         {
             return null;
         }
+    }
+
+    /// <summary>Uploads the blobs the CAS lacks; returns their bytes.</summary>
+    private async Task<long> UploadMissingAsync(IReadOnlyCollection<BlobSource> blobs, CancellationToken cancellationToken)
+    {
+        var missing = await _cas.FindMissingAsync(blobs, cancellationToken);
+        await UploadAsync(missing, cancellationToken);
+        return missing.Sum(b => b.Digest.SizeBytes);
+    }
+
+    /// <summary>
+    /// Uploads blobs. On the scheduler's machine they are copied into its CAS directory instead (never linked: a source
+    /// file an editor rewrites in place would change the blob), and the scheduler then confirms it has them: what could
+    /// not be put there still goes through gRPC.
+    /// </summary>
+    private async Task UploadAsync(IReadOnlyCollection<BlobSource> blobs, CancellationToken cancellationToken)
+    {
+        if (blobs.Count == 0)
+            return;
+        if (_localCas is null)
+        {
+            await _cas.UploadAsync(blobs, cancellationToken);
+            return;
+        }
+        foreach (var blob in blobs)
+            _localCas.TryPut(blob, mayLink: false);
+        await _cas.UploadMissingAsync(blobs, cancellationToken);
     }
 
     /// <summary>Writes the outputs where rustc would have; returns how many were copied from the local CAS.</summary>

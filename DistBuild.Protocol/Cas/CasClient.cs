@@ -46,14 +46,20 @@ public sealed class CasClient
         return missing;
     }
 
-    /// <summary>Uploads only the blobs the store lacks; returns how many bytes were sent.</summary>
-    public async Task<long> UploadMissingAsync(IEnumerable<BlobSource> blobs, CancellationToken cancellationToken)
+    /// <summary>The blobs the store lacks, each once.</summary>
+    public async Task<IReadOnlyList<BlobSource>> FindMissingAsync(IEnumerable<BlobSource> blobs, CancellationToken cancellationToken)
     {
         var byKey = new Dictionary<string, BlobSource>();
         foreach (var blob in blobs)
             byKey.TryAdd(blob.Digest.Key(), blob);
         var missing = await FindMissingAsync(byKey.Values.Select(b => b.Digest), cancellationToken);
-        var toUpload = missing.Select(d => byKey[d.Key()]).ToList();
+        return missing.Select(d => byKey[d.Key()]).ToList();
+    }
+
+    /// <summary>Uploads only the blobs the store lacks; returns how many bytes were sent.</summary>
+    public async Task<long> UploadMissingAsync(IEnumerable<BlobSource> blobs, CancellationToken cancellationToken)
+    {
+        var toUpload = await FindMissingAsync(blobs, cancellationToken);
         await UploadAsync(toUpload, cancellationToken);
         return toUpload.Sum(b => b.Digest.SizeBytes);
     }

@@ -1,14 +1,19 @@
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Digests;
 
 namespace DistBuild.Protocol.Cas;
 
 /// <summary>
 /// The on-disk layout of a DistBuild scheduler's CAS (`DATA/cas/HH/HASH`, HH = the hash's first two digits). The
-/// scheduler writes it; a client on the same machine (the embedded default) copies blobs out of it instead of
-/// downloading them through gRPC, which on one machine only moves the same bytes through two more processes.
+/// scheduler writes it; a client or worker on the same machine (the embedded default) copies blobs out of it and
+/// puts blobs into it instead of moving them through gRPC, which on one machine only carries the same bytes through
+/// two more processes. The scheduler finds a blob put here on its next lookup and verifies every blob it serves.
 /// </summary>
 public sealed class LocalCasDirectory(string root)
 {
+    /// <summary>Marks the name a blob is written under before it is moved into place; leftovers are not blobs.</summary>
+    public const string TemporaryMarker = ".distbuild-";
+
     public string Root { get; } = root;
 
     /// <summary>The CAS directory of a scheduler with the given Scheduler:DataDirectory.</summary>
@@ -25,7 +30,7 @@ public sealed class LocalCasDirectory(string root)
     {
         var source = BlobPath(Root, digest.Hash);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".distbuild-" + Guid.NewGuid().ToString("N")[..8];
+        var temporary = TemporaryName(path);
         try
         {
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
@@ -47,7 +52,72 @@ public sealed class LocalCasDirectory(string root)
         }
         finally
         {
-            File.Delete(temporary);
+            DeleteTemporary(temporary);
         }
+    }
+
+    /// <summary>
+    /// Puts a blob into the directory under its digest, unless a file of its size is already there. A file's bytes
+    /// are hard-linked when <paramref name="mayLink"/> (a job's output on a worker, which nothing writes to again) and
+    /// the file is not executable (the mode belongs to the shared inode), and copied otherwise (a user's source, which
+    /// an editor may rewrite in place); in-memory bytes are written. What was placed is checked against the digest
+    /// before it gets its name, as the scheduler checks an upload. False when the blob could not be put (another file
+    /// system, no permission, content that changed since it was hashed): the caller then uploads it through gRPC.
+    /// </summary>
+    public bool TryPut(BlobSource blob, bool mayLink)
+    {
+        var digest = blob.Digest;
+        if (digest.SizeBytes == 0)
+            return true;
+        var path = BlobPath(Root, digest.Hash);
+        if (new FileInfo(path) is { Exists: true } existing && existing.Length == digest.SizeBytes)
+            return true;
+        var temporary = TemporaryName(path);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (blob.Data is { } data)
+                File.WriteAllBytes(temporary, data.Span);
+            else if (!(mayLink && !IsExecutable(blob.FilePath!) && HardLinks.TryCreate(blob.FilePath!, temporary)))
+                CopyAsPlainFile(blob.FilePath!, temporary);
+            var placed = Digests.Digests.ComputeFile(temporary);
+            if (placed.Hash != digest.Hash || placed.SizeBytes != digest.SizeBytes)
+                return false;
+            File.Move(temporary, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            DeleteTemporary(temporary);
+        }
+    }
+
+    private static void DeleteTemporary(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Its directory could not be created, so neither could it.
+        }
+    }
+
+    private static string TemporaryName(string path) => path + TemporaryMarker + Guid.NewGuid().ToString("N")[..8];
+
+    private static bool IsExecutable(string path) =>
+        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    /// <summary>A copy with the mode the scheduler gives the blobs it writes, whatever the source's.</summary>
+    private static void CopyAsPlainFile(string source, string target)
+    {
+        File.Copy(source, target);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 }

@@ -61,16 +61,24 @@ public sealed class ContentStore
         }
     }
 
-    /// <summary>True when the blob is stored (the empty blob always is); counts as a use for eviction.</summary>
+    /// <summary>
+    /// True when the blob is stored (the empty blob always is); counts as a use for eviction. A blob a worker or
+    /// client on this machine put into the directory itself (<see cref="LocalCasDirectory.TryPut"/>) joins the index
+    /// here, on its first lookup; like every blob, its content is verified whenever it is read.
+    /// </summary>
     public bool Contains(Digest digest)
     {
         if (digest.SizeBytes == 0)
             return digest.Hash == Digests.Empty.Hash;
+        bool indexed;
         lock (_gate)
         {
-            if (!_entries.TryGetValue(digest.Hash, out var node) || node.Value.Size != digest.SizeBytes)
+            indexed = _entries.TryGetValue(digest.Hash, out var node);
+            if (indexed && node!.Value.Size != digest.SizeBytes)
                 return false;
         }
+        if (!indexed)
+            return TryAdoptPlaced(digest);
         // The index can outlive a file someone deleted or truncated by hand; the file is the truth. Checked outside
         // the lock. The size is free to check here; the content is checked on every read.
         var file = new FileInfo(PathOf(digest.Hash));
@@ -178,11 +186,35 @@ public sealed class ContentStore
                 TouchLocked(existing);
                 return;
             }
-            var node = _recency.AddLast(new Entry(digest.Hash, digest.SizeBytes) { Touched = _time.GetUtcNow() });
-            _entries.Add(digest.Hash, node);
-            _totalBytes += digest.SizeBytes;
-            EvictLocked(node);
+            AddLocked(digest);
         }
+    }
+
+    private bool TryAdoptPlaced(Digest digest)
+    {
+        if (!Digests.TryValidate(digest, out _))
+            return false;
+        var file = new FileInfo(PathOf(digest.Hash));
+        if (!file.Exists || file.Length != digest.SizeBytes)
+            return false;
+        lock (_gate)
+        {
+            if (_entries.TryGetValue(digest.Hash, out var existing))
+            {
+                TouchLocked(existing);
+                return existing.Value.Size == digest.SizeBytes;
+            }
+            AddLocked(digest);
+        }
+        return true;
+    }
+
+    private void AddLocked(Digest digest)
+    {
+        var node = _recency.AddLast(new Entry(digest.Hash, digest.SizeBytes) { Touched = _time.GetUtcNow() });
+        _entries.Add(digest.Hash, node);
+        _totalBytes += digest.SizeBytes;
+        EvictLocked(node);
     }
 
     private void EvictLocked(LinkedListNode<Entry> keep)
@@ -238,7 +270,13 @@ public sealed class ContentStore
         {
             if (shard.Name.Length != 2)
                 continue;
-            files.AddRange(shard.EnumerateFiles().Where(f => f.Name.Length == Digests.HashLength && f.Name.StartsWith(shard.Name, StringComparison.Ordinal)));
+            foreach (var file in shard.EnumerateFiles())
+            {
+                if (file.Name.Length == Digests.HashLength && file.Name.StartsWith(shard.Name, StringComparison.Ordinal))
+                    files.Add(file);
+                else if (file.Name.Contains(LocalCasDirectory.TemporaryMarker, StringComparison.Ordinal))
+                    TryDelete(file.FullName); // half-put by a same-machine writer that stopped; it uploads again
+            }
         }
         foreach (var file in files.OrderBy(f => f.LastWriteTimeUtc))
         {

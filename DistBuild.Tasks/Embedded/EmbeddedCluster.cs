@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Capabilities = Build.Bazel.Remote.Execution.V2.Capabilities;
 using GetCapabilitiesRequest = Build.Bazel.Remote.Execution.V2.GetCapabilitiesRequest;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using Grpc.Core;
 
@@ -80,6 +81,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             "--port", "0",
             $"--Worker:WorkDirectory={Path.Combine(options.Home, "worker")}",
             "--Worker:ExitWhenSchedulerGone=true",
+            // Same machine, same file system: blobs move between the worker and the scheduler's CAS on disk, not
+            // through gRPC (the scheduler has created the directory by the time it listens).
+            $"--Worker:SchedulerCasDirectory={LocalCasDirectory.InDataDirectory(options.SchedulerDataDirectory)}",
             // Sandboxed where bubblewrap works; a developer machine without it still builds, and the log says so.
             "--Worker:Sandbox=Auto",
         ], log, HostEnvironment());

@@ -99,7 +99,7 @@ public sealed class LocalBlobCache
             if (Contains(digest) || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
                 return;
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (!Sandbox.HardLinks.TryCreate(file, temporary))
+            if (!HardLinks.TryCreate(file, temporary))
                 return;
             File.Move(temporary, path, overwrite: true);
             lock (_lock)

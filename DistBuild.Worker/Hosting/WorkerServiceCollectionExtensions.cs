@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using DistBuild.Hosting;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using DistBuild.Worker.BlobCache;
 using DistBuild.Worker.Isolation;
@@ -65,6 +66,12 @@ public static class WorkerServiceCollectionExtensions
             : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyPath);
     }
 
+    private static ICasStore SchedulerStore(WorkerOptions options, SchedulerConnection scheduler, string instance)
+    {
+        var remote = new CasStore(scheduler.Cas(instance));
+        return string.IsNullOrEmpty(options.SchedulerCasDirectory) ? remote : new SameMachineCasStore(new LocalCasDirectory(options.SchedulerCasDirectory), remote);
+    }
+
     public static IServiceCollection AddWorker(this IServiceCollection services, WorkerOptions options, WorkerToolchain toolchain, JobIsolation isolation)
     {
         services.AddSingleton(Options.Create(options));
@@ -82,7 +89,7 @@ public static class WorkerServiceCollectionExtensions
         {
             var scheduler = provider.GetRequiredService<SchedulerConnection>();
             return new JobRunner(options.Id, options.WorkDirectory!, toolchain, isolation, provider.GetRequiredService<RustcJobserver>(), provider.GetRequiredService<LocalBlobCache>(),
-                instance => new CasStore(scheduler.Cas(instance)), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
+                instance => SchedulerStore(options, scheduler, instance), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
         });
         services.AddSingleton(provider => new JobResultReporter(provider.GetRequiredService<SchedulerConnection>().Registry, provider.GetRequiredService<ILogger<JobResultReporter>>()));
         services.AddSingleton<JobDispatcher>();

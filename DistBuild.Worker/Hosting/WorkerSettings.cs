@@ -43,6 +43,8 @@ public static class WorkerSettings
             return $"port {options.Port} is out of range (0 picks a free port)";
         if (options.ListenAddress != "localhost" && !IPAddress.TryParse(options.ListenAddress, out _))
             return $"Worker:ListenAddress '{options.ListenAddress}' is not an IP address";
+        if (!string.IsNullOrEmpty(options.SchedulerCasDirectory) && !System.IO.Directory.Exists(options.SchedulerCasDirectory))
+            return $"Worker:SchedulerCasDirectory '{options.SchedulerCasDirectory}' does not exist: it must be the CAS directory of a scheduler on this machine";
         if (!string.IsNullOrEmpty(options.CaCertificate) && !File.Exists(options.CaCertificate))
             return $"Worker:CaCertificate '{options.CaCertificate}' does not exist";
         if (options.DefaultHeartbeatInterval <= TimeSpan.Zero || options.SchedulerGoneHeartbeats < 1)

@@ -1,4 +1,5 @@
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.InputTrees;
 using DistBuild.Worker.BlobCache;

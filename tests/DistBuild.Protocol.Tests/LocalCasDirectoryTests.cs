@@ -4,6 +4,8 @@ using DistBuild.Protocol.Digests;
 
 namespace DistBuild.Protocol.Tests;
 
+// Hard links, link counts and file modes are POSIX matters.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class LocalCasDirectoryTests
 {
     private readonly string _root = Directory.CreateTempSubdirectory("distbuild-local-cas-").FullName;
@@ -57,5 +59,108 @@ public sealed class LocalCasDirectoryTests
         Assert.False(new LocalCasDirectory(_root).TryCopy(digest, Path.Combine(directory, "x"), isExecutable: false));
 
         Assert.Empty(Directory.GetFiles(directory));
+    }
+
+    private string Source(string name, string text, UnixFileMode? mode = null)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("distbuild-src-").FullName, name);
+        File.WriteAllText(path, text);
+        if (mode is { } m)
+            File.SetUnixFileMode(path, m);
+        return path;
+    }
+
+    [Fact]
+    public void A_job_output_put_with_linking_allowed_becomes_the_blob_without_a_copy()
+    {
+        var file = Source("libcore.rlib", "rlib bytes");
+        var digest = Digests.Digests.ComputeFile(file);
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: true));
+
+        var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
+        Assert.Equal("rlib bytes", File.ReadAllText(blob));
+        Assert.Equal(2, LinkCount(blob));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(blob)!));
+    }
+
+    [Fact]
+    public void A_source_put_without_linking_is_copied_so_editing_it_later_leaves_the_blob_alone()
+    {
+        var file = Source("lib.rs", "pub fn answer() -> u32 { 42 }");
+        var digest = Digests.Digests.ComputeFile(file);
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: false));
+        File.WriteAllText(file, "pub fn answer() -> u32 { 41 }");
+
+        var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
+        Assert.Equal("pub fn answer() -> u32 { 42 }", File.ReadAllText(blob));
+        Assert.Equal(1, LinkCount(blob));
+    }
+
+    [Fact]
+    public void An_executable_is_copied_as_a_plain_file_because_the_mode_belongs_to_the_inode()
+    {
+        var file = Source("build-script-build", "#!/bin/sh\n", (UnixFileMode)0b111_101_101);
+        var digest = Digests.Digests.ComputeFile(file);
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: true));
+
+        var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
+        Assert.Equal(1, LinkCount(blob));
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(blob) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute));
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(file));
+    }
+
+    [Fact]
+    public void In_memory_bytes_are_written_as_the_blob()
+    {
+        var blob = BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFromUtf8("rustc's stderr"));
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(blob, mayLink: true));
+
+        Assert.Equal("rustc's stderr", File.ReadAllText(LocalCasDirectory.BlobPath(_root, blob.Digest.Hash)));
+    }
+
+    [Fact]
+    public void A_file_that_changed_since_it_was_hashed_is_not_put_so_the_caller_uploads_it_and_the_server_refuses_it()
+    {
+        var file = Source("lib.rs", "pub fn answer() -> u32 { 42 }");
+        var digest = Digests.Digests.ComputeFile(file);
+        File.WriteAllText(file, "pub fn answer() -> u32 { 41 }");
+
+        Assert.False(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: false));
+
+        Assert.Empty(Directory.GetFiles(_root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void A_blob_already_there_is_not_written_again()
+    {
+        var (_, path) = Store("already stored");
+        File.SetLastWriteTimeUtc(path, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFromUtf8("already stored")), mayLink: true));
+
+        Assert.Equal(new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc), File.GetLastWriteTimeUtc(path));
+    }
+
+    [Fact]
+    public void A_directory_that_cannot_be_written_refuses_the_put()
+    {
+        var file = Source("lib.rs", "fn main() {}");
+        var digest = Digests.Digests.ComputeFile(file);
+        var blocked = Path.Combine(_root, "blocked");
+        File.WriteAllText(blocked, "a file where the CAS directory should be");
+
+        Assert.False(new LocalCasDirectory(blocked).TryPut(BlobSource.FromFile(file, digest), mayLink: false));
+    }
+
+    private static long LinkCount(string path)
+    {
+        var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true })!;
+        var text = output.StandardOutput.ReadToEnd();
+        output.WaitForExit();
+        return long.Parse(text.Trim());
     }
 }

@@ -1,6 +1,8 @@
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 using DistBuild.Scheduler.Cas;
 using DistBuild.Scheduler.Tests.Support;
+using DistBuild.Testing;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -108,5 +110,63 @@ public sealed class ContentStoreTests
         }
 
         Assert.Equal(data, parts.Cas.TryRead(digest));
+    }
+
+    [Fact]
+    public void Blob_put_into_the_directory_by_a_same_machine_writer_is_found_served_and_counted()
+    {
+        var parts = new SchedulerParts();
+        var data = System.Text.Encoding.UTF8.GetBytes("an output a worker on this machine put into the CAS directory");
+        var digest = Digests.Compute(data);
+        var source = Path.Combine(TemporaryDirectory.Create("same-machine-writer"), "liboutput.rlib");
+        File.WriteAllBytes(source, data);
+
+        Assert.True(new LocalCasDirectory(Path.Combine(parts.Options.DataDirectory, "cas")).TryPut(BlobSource.FromFile(source, digest), mayLink: true));
+
+        Assert.Empty(parts.Cas.FindMissing([digest]));
+        Assert.Equal(data, parts.Cas.TryRead(digest));
+        Assert.Equal(1, parts.Cas.Count);
+        Assert.Equal(data.Length, parts.Cas.TotalBytes);
+    }
+
+    [Fact]
+    public void Blob_put_into_the_directory_with_other_content_than_its_digest_is_deleted_when_read()
+    {
+        var parts = new SchedulerParts();
+        var digest = Digests.Compute("what the writer claimed"u8);
+        var path = Path.Combine(parts.Options.DataDirectory, "cas", digest.Hash[..2], digest.Hash);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "what it wrote instead!!");
+
+        Assert.Null(parts.Cas.TryRead(digest));
+        Assert.False(File.Exists(path));
+        Assert.Equal([digest], parts.Cas.FindMissing([digest]));
+    }
+
+    [Fact]
+    public void A_digest_that_is_not_a_hash_is_missing_without_looking_outside_the_store()
+    {
+        var parts = new SchedulerParts();
+        var outside = Path.Combine(parts.Options.DataDirectory, "secret");
+        File.WriteAllText(outside, "12345");
+        var traversal = new Build.Bazel.Remote.Execution.V2.Digest { Hash = "../secret", SizeBytes = 5 };
+
+        Assert.Equal([traversal], parts.Cas.FindMissing([traversal]));
+        Assert.Equal(0, parts.Cas.Count);
+    }
+
+    [Fact]
+    public void Half_put_blobs_left_by_a_stopped_writer_are_deleted_when_the_store_opens()
+    {
+        var parts = new SchedulerParts();
+        var digest = parts.Put("a stored blob");
+        var shard = Path.Combine(parts.Options.DataDirectory, "cas", digest.Hash[..2]);
+        var leftover = Path.Combine(shard, digest.Hash + LocalCasDirectory.TemporaryMarker + "0badf00d");
+        File.WriteAllText(leftover, "half");
+
+        var reopened = new ContentStore(Path.Combine(parts.Options.DataDirectory, "cas"), parts.Options.CasMaxBytes, parts.Options.MaxBlobBytes, NullLogger<ContentStore>.Instance);
+
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(1, reopened.Count);
     }
 }
