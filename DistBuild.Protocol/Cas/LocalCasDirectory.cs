@@ -14,6 +14,9 @@ public sealed class LocalCasDirectory(string root)
     /// <summary>Marks the name a blob is written under before it is moved into place; leftovers are not blobs.</summary>
     public const string TemporaryMarker = ".distbuild-";
 
+    private const UnixFileMode PlainMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode ExecutableMode = PlainMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
     public string Root { get; } = root;
 
     /// <summary>The CAS directory of a scheduler with the given Scheduler:DataDirectory.</summary>
@@ -41,8 +44,9 @@ public sealed class LocalCasDirectory(string root)
             // File.Copy keeps the blob's modification time, which can be older than the build: cargo would then
             // find the output older than its fingerprint and compile the crate again on the next build.
             File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow);
-            if (isExecutable && !OperatingSystem.IsWindows())
-                File.SetUnixFileMode(temporary, File.GetUnixFileMode(temporary) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            // The blob's own mode is whatever its writer had (a linked executable keeps its bits); the copy gets its own.
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(temporary, isExecutable ? ExecutableMode : PlainMode);
             File.Move(temporary, path, overwrite: true);
             return true;
         }
@@ -58,11 +62,12 @@ public sealed class LocalCasDirectory(string root)
 
     /// <summary>
     /// Puts a blob into the directory under its digest, unless a file of its size is already there. A file's bytes
-    /// are hard-linked when <paramref name="mayLink"/> (a job's output on a worker, which nothing writes to again) and
-    /// the file is not executable (the mode belongs to the shared inode), and copied otherwise (a user's source, which
-    /// an editor may rewrite in place); in-memory bytes are written. What was placed is checked against the digest
-    /// before it gets its name, as the scheduler checks an upload. False when the blob could not be put (another file
-    /// system, no permission, content that changed since it was hashed): the caller then uploads it through gRPC.
+    /// are hard-linked when <paramref name="mayLink"/> (a job's output on a worker, which nothing writes to again;
+    /// executables too, since a blob's file mode means nothing: <see cref="TryCopy"/> sets the mode it is asked for)
+    /// and copied otherwise (a user's source, which an editor may rewrite in place); in-memory bytes are written. What
+    /// was placed is checked against the digest before it gets its name, as the scheduler checks an upload. False when
+    /// the blob could not be put (no permission, content that changed since it was hashed): the caller then uploads it
+    /// through gRPC.
     /// </summary>
     public bool TryPut(BlobSource blob, bool mayLink)
     {
@@ -78,8 +83,8 @@ public sealed class LocalCasDirectory(string root)
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             if (blob.Data is { } data)
                 File.WriteAllBytes(temporary, data.Span);
-            else if (!(mayLink && !IsExecutable(blob.FilePath!) && HardLinks.TryCreate(blob.FilePath!, temporary)))
-                CopyAsPlainFile(blob.FilePath!, temporary);
+            else if (!(mayLink && HardLinks.TryCreate(blob.FilePath!, temporary)))
+                File.Copy(blob.FilePath!, temporary);
             var placed = Digests.Digests.ComputeFile(temporary);
             if (placed.Hash != digest.Hash || placed.SizeBytes != digest.SizeBytes)
                 return false;
@@ -109,15 +114,4 @@ public sealed class LocalCasDirectory(string root)
     }
 
     private static string TemporaryName(string path) => path + TemporaryMarker + Guid.NewGuid().ToString("N")[..8];
-
-    private static bool IsExecutable(string path) =>
-        !OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-
-    /// <summary>A copy with the mode the scheduler gives the blobs it writes, whatever the source's.</summary>
-    private static void CopyAsPlainFile(string source, string target)
-    {
-        File.Copy(source, target);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
 }

@@ -99,17 +99,20 @@ public sealed class LocalCasDirectoryTests
     }
 
     [Fact]
-    public void An_executable_is_copied_as_a_plain_file_because_the_mode_belongs_to_the_inode()
+    public void An_executable_output_is_linked_too_and_a_copy_out_of_the_cas_gets_the_mode_it_asks_for()
     {
         var file = Source("build-script-build", "#!/bin/sh\n", (UnixFileMode)0b111_101_101);
         var digest = Digests.Digests.ComputeFile(file);
+        var directory = new LocalCasDirectory(_root);
 
-        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: true));
+        Assert.True(directory.TryPut(BlobSource.FromFile(file, digest), mayLink: true));
+        var outputs = Directory.CreateTempSubdirectory("distbuild-out-").FullName;
+        Assert.True(directory.TryCopy(digest, Path.Combine(outputs, "as-input"), isExecutable: false));
+        Assert.True(directory.TryCopy(digest, Path.Combine(outputs, "as-tool"), isExecutable: true));
 
-        var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
-        Assert.Equal(1, LinkCount(blob));
-        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(blob) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute));
-        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(file));
+        Assert.Equal(2, LinkCount(LocalCasDirectory.BlobPath(_root, digest.Hash)));
+        Assert.Equal((UnixFileMode)0b110_100_100, File.GetUnixFileMode(Path.Combine(outputs, "as-input")));
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(Path.Combine(outputs, "as-tool")));
     }
 
     [Fact]
