@@ -40,5 +40,13 @@ app.MapGrpcService<OperationsService>();
 app.MapGrpcService<WorkerRegistryService>();
 app.MapGrpcService<AdminService>();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"The scheduler cannot start: {e.Message} Choose another port in --urls, or stop what listens there.");
+    return 2;
+}
 return 0;

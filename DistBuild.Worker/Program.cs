@@ -44,5 +44,13 @@ app.Logger.LogInformation("Worker {WorkerId}: {Toolchain} at {Rustc}, {Slots} sl
 // Endpoints: the scheduler pushes jobs through distbuild.v1.WorkerService.
 app.MapGrpcService<WorkerJobService>();
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"The worker cannot start: {e.Message} Choose another --port, or stop what listens there.");
+    return 2;
+}
 return 0;

@@ -65,9 +65,9 @@ public sealed class LocalCasDirectory(string root)
     /// are hard-linked when <paramref name="mayLink"/> (a job's output on a worker, which nothing writes to again;
     /// executables too, since a blob's file mode means nothing: <see cref="TryCopy"/> sets the mode it is asked for)
     /// and copied otherwise (a user's source, which an editor may rewrite in place); in-memory bytes are written. What
-    /// was placed is checked against the digest before it gets its name, as the scheduler checks an upload. False when
-    /// the blob could not be put (no permission, content that changed since it was hashed): the caller then uploads it
-    /// through gRPC.
+    /// was copied or written is checked against the digest before it gets its name, as the scheduler checks an upload.
+    /// False when the blob could not be put (no permission, content that changed since it was hashed): the caller then
+    /// uploads it through gRPC.
     /// </summary>
     public bool TryPut(BlobSource blob, bool mayLink)
     {
@@ -81,12 +81,14 @@ public sealed class LocalCasDirectory(string root)
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // A linked file is the very file its caller just hashed (a job's output); bytes written or copied are
+            // checked, since a source's digest may come from a cache and the file may have changed since.
+            var linked = blob.Data is null && mayLink && HardLinks.TryCreate(blob.FilePath!, temporary);
             if (blob.Data is { } data)
                 File.WriteAllBytes(temporary, data.Span);
-            else if (!(mayLink && HardLinks.TryCreate(blob.FilePath!, temporary)))
+            else if (!linked)
                 File.Copy(blob.FilePath!, temporary);
-            var placed = Digests.Digests.ComputeFile(temporary);
-            if (placed.Hash != digest.Hash || placed.SizeBytes != digest.SizeBytes)
+            if (!linked && Digests.Digests.ComputeFile(temporary) is var placed && (placed.Hash != digest.Hash || placed.SizeBytes != digest.SizeBytes))
                 return false;
             File.Move(temporary, path, overwrite: true);
             return true;

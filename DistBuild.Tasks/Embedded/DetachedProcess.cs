@@ -54,6 +54,22 @@ public static class DetachedProcess
         return pid;
     }
 
+    /// <summary>Ends the process if it is still the one started (its command line contains <paramref name="marker"/>).</summary>
+    public static void Kill(int pid, string marker)
+    {
+        if (!IsRunning(pid, marker))
+            return;
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // It ended meanwhile.
+        }
+    }
+
     /// <summary>Whether the process is alive and its command line contains <paramref name="marker"/> (guards against pid reuse).</summary>
     public static bool IsRunning(int pid, string marker)
     {

@@ -48,32 +48,75 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             return state.Url;
         }
 
-        var (url, schedulerPid) = await StartSchedulerAsync(cancellationToken).ConfigureAwait(false);
-        var worker = await StartWorkerAsync(url, cancellationToken).ConfigureAwait(false);
+        var (url, schedulerPid, worker) = await StartBothAsync(cancellationToken).ConfigureAwait(false);
         new EmbeddedState(url, schedulerPid, worker, options.SchedulerAssembly, DateTimeOffset.UtcNow).Write(StatePath);
         detail($"DistBuild: started the embedded scheduler at {url} (pid {schedulerPid}) and a worker (pid {worker}); state in {options.Home}");
         return url;
     }
 
-    private async Task<(string Url, int Pid)> StartSchedulerAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the scheduler and the worker side by side, so the worker's runtime start and probes overlap the
+    /// scheduler's (about 0.6 s of a first build): the scheduler gets a loopback port chosen here, so the worker knows
+    /// where to register before the scheduler listens (it retries until then). Should another process take that port
+    /// in the meantime, the scheduler cannot bind it; the pair is then started one after the other, the scheduler on
+    /// a port it picks itself.
+    /// </summary>
+    private async Task<(string Url, int SchedulerPid, int WorkerPid)> StartBothAsync(CancellationToken cancellationToken)
     {
-        var log = Path.Combine(LogDirectory, "scheduler.log");
-        var pid = DetachedProcess.Start(options.DotnetHost,
+        // The worker checks that the scheduler's CAS directory exists, possibly before the scheduler has made it.
+        Directory.CreateDirectory(LocalCasDirectory.InDataDirectory(options.SchedulerDataDirectory));
+        var chosen = $"http://127.0.0.1:{FreeLoopbackPort()}";
+        var schedulerPid = StartScheduler(chosen);
+        var workerPid = StartWorker(chosen);
+        string url;
+        try
+        {
+            url = await WaitForSchedulerAsync(schedulerPid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmbeddedStartException)
+        {
+            // The worker would wait for a scheduler that is not coming.
+            DetachedProcess.Kill(workerPid, "DistBuild.Worker");
+            if (!ReadShared(SchedulerLog).Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+                throw;
+            detail($"DistBuild: another process took {chosen} while the embedded scheduler started; starting it on a port it picks itself");
+            schedulerPid = StartScheduler("http://127.0.0.1:0");
+            url = await WaitForSchedulerAsync(schedulerPid, cancellationToken).ConfigureAwait(false);
+            workerPid = StartWorker(url);
+        }
+        await WaitForWorkerAsync(workerPid, cancellationToken).ConfigureAwait(false);
+        return (url, schedulerPid, workerPid);
+    }
+
+    private string SchedulerLog => Path.Combine(LogDirectory, "scheduler.log");
+
+    private string WorkerLog => Path.Combine(LogDirectory, "worker.log");
+
+    private int StartScheduler(string url) =>
+        DetachedProcess.Start(options.DotnetHost,
         [
             options.SchedulerAssembly,
-            "--urls", "http://127.0.0.1:0",
+            "--urls", url,
             $"--Scheduler:DataDirectory={options.SchedulerDataDirectory}",
             $"--Scheduler:IdleShutdown={options.IdleShutdown:c}",
             $"--Scheduler:InstanceName={options.InstanceName}",
-        ], log, HostEnvironment());
-        var match = await WaitForLogAsync(log, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false);
-        return (match.Groups[1].Value, pid);
-    }
+        ], SchedulerLog, HostEnvironment());
+
+    private async Task<string> WaitForSchedulerAsync(int pid, CancellationToken cancellationToken) =>
+        (await WaitForLogAsync(SchedulerLog, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false)).Groups[1].Value;
 
     private async Task<int> StartWorkerAsync(string schedulerUrl, CancellationToken cancellationToken)
     {
-        var log = Path.Combine(LogDirectory, "worker.log");
-        var pid = DetachedProcess.Start(options.DotnetHost,
+        var pid = StartWorker(schedulerUrl);
+        await WaitForWorkerAsync(pid, cancellationToken).ConfigureAwait(false);
+        return pid;
+    }
+
+    private Task WaitForWorkerAsync(int pid, CancellationToken cancellationToken) =>
+        WaitForLogAsync(WorkerLog, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken);
+
+    private int StartWorker(string schedulerUrl) =>
+        DetachedProcess.Start(options.DotnetHost,
         [
             options.WorkerAssembly,
             "--scheduler", schedulerUrl,
@@ -82,13 +125,17 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             $"--Worker:WorkDirectory={Path.Combine(options.Home, "worker")}",
             "--Worker:ExitWhenSchedulerGone=true",
             // Same machine, same file system: blobs move between the worker and the scheduler's CAS on disk, not
-            // through gRPC (the scheduler has created the directory by the time it listens).
+            // through gRPC.
             $"--Worker:SchedulerCasDirectory={LocalCasDirectory.InDataDirectory(options.SchedulerDataDirectory)}",
             // Sandboxed where bubblewrap works; a developer machine without it still builds, and the log says so.
             "--Worker:Sandbox=Auto",
-        ], log, HostEnvironment());
-        await WaitForLogAsync(log, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken).ConfigureAwait(false);
-        return pid;
+        ], WorkerLog, HostEnvironment());
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Waits until the host's log shows the line; fails with the log's tail if the host exits or takes too long.</summary>
@@ -105,7 +152,8 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
                 throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(text)}");
             if (DateTime.UtcNow > deadline)
                 throw new EmbeddedStartException($"{marker} did not start within {options.StartTimeout.TotalSeconds:0} s; its log ({log}) ends with:\n{Tail(text)}");
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+            // Reading a small log is cheap; a coarser poll would add its period to every first build.
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
         }
     }
 

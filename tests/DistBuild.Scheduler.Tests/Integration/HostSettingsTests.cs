@@ -40,6 +40,19 @@ public sealed class HostSettingsTests
     }
 
     [Fact]
+    public async Task A_port_already_taken_stops_the_host_with_one_line_not_a_crash()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHosts.StartSchedulerOnPortAsync(port, TemporaryDirectory.Create("scheduler")));
+
+        Assert.Contains($"The scheduler cannot start: Failed to bind to address http://127.0.0.1:{port}: address already in use.", error.Message);
+        Assert.DoesNotContain("Unhandled exception", error.Message);
+    }
+
+    [Fact]
     public async Task Configured_instance_name_is_the_only_one_served()
     {
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:InstanceName=farm");
