@@ -32,10 +32,10 @@ public sealed class LocalCasDirectory(string root)
     public bool TryCopy(Digest digest, string path, bool isExecutable)
     {
         var source = BlobPath(Root, digest.Hash);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = TemporaryName(path);
         try
         {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
             File.Copy(source, temporary);
             var copied = Digests.Digests.ComputeFile(temporary);
@@ -47,6 +47,39 @@ public sealed class LocalCasDirectory(string root)
             // The blob's own mode is whatever its writer had (a linked executable keeps its bits); the copy gets its own.
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(temporary, isExecutable ? ExecutableMode : PlainMode);
+            File.Move(temporary, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            DeleteTemporary(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Hard-links a blob to <paramref name="path"/> instead of copying it, for a worker's blob cache on the scheduler's
+    /// file system, whose files nothing writes. The linked file is checked against the digest. False when the blob is
+    /// not there, is executable (the mode belongs to the shared inode, and a cache entry is a plain file), cannot be
+    /// linked (another file system) or differs from its digest: the caller then copies or downloads it.
+    /// </summary>
+    public bool TryLink(Digest digest, string path)
+    {
+        var source = BlobPath(Root, digest.Hash);
+        var temporary = TemporaryName(path);
+        try
+        {
+            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(source) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+                return false;
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            if (!HardLinks.TryCreate(source, temporary))
+                return false;
+            var linked = Digests.Digests.ComputeFile(temporary);
+            if (linked.Hash != digest.Hash || linked.SizeBytes != digest.SizeBytes)
+                return false;
             File.Move(temporary, path, overwrite: true);
             return true;
         }

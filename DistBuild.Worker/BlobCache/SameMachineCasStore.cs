@@ -6,7 +6,7 @@ namespace DistBuild.Worker.BlobCache;
 
 /// <summary>
 /// The scheduler's CAS when it lives on this machine (Worker:SchedulerCasDirectory; the embedded default sets it):
-/// inputs are copied out of its directory and outputs put into it, hard-linked, instead of travelling through gRPC,
+/// inputs are linked (or copied) out of its directory and outputs linked into it instead of travelling through gRPC,
 /// where every byte would pass through both processes and the loopback. Whatever cannot be done on disk (a blob not
 /// there, another file system, no permission) goes through <paramref name="remote"/> as on any other worker.
 /// </summary>
@@ -14,7 +14,8 @@ public sealed class SameMachineCasStore(LocalCasDirectory directory, ICasStore r
 {
     public async Task DownloadAsync(IReadOnlyCollection<FileDownload> files, CancellationToken cancellationToken)
     {
-        var rest = files.Where(f => !directory.TryCopy(f.Digest, f.Path, f.IsExecutable)).ToList();
+        // The blob cache's files are never written, so a link to the CAS file serves as well as a copy and costs none.
+        var rest = files.Where(f => !(!f.IsExecutable && directory.TryLink(f.Digest, f.Path)) && !directory.TryCopy(f.Digest, f.Path, f.IsExecutable)).ToList();
         if (rest.Count > 0)
             await remote.DownloadAsync(rest, cancellationToken);
     }

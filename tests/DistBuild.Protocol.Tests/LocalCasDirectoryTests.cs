@@ -159,6 +159,26 @@ public sealed class LocalCasDirectoryTests
         Assert.False(new LocalCasDirectory(blocked).TryPut(BlobSource.FromFile(file, digest), mayLink: false));
     }
 
+    [Fact]
+    public void A_plain_blob_is_linked_for_a_blob_cache_and_an_executable_or_corrupted_one_is_not()
+    {
+        var (plain, plainBlob) = Store("pub fn answer() -> u32 { 42 }");
+        var (executable, executableBlob) = Store("ELF, say");
+        File.SetUnixFileMode(executableBlob, (UnixFileMode)0b111_101_101);
+        var (corrupted, corruptedBlob) = Store("the stored content");
+        File.WriteAllText(corruptedBlob, "another content!!!");
+        var cache = Directory.CreateTempSubdirectory("distbuild-cache-").FullName;
+        var directory = new LocalCasDirectory(_root);
+
+        Assert.True(directory.TryLink(plain, Path.Combine(cache, "plain")));
+        Assert.False(directory.TryLink(executable, Path.Combine(cache, "executable")));
+        Assert.False(directory.TryLink(corrupted, Path.Combine(cache, "corrupted")));
+        Assert.False(directory.TryLink(Digests.Digests.Compute("never stored"u8), Path.Combine(cache, "absent")));
+
+        Assert.Equal(2, LinkCount(plainBlob));
+        Assert.Equal(["plain"], Directory.GetFiles(cache).Select(Path.GetFileName));
+    }
+
     private static long LinkCount(string path)
     {
         var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true })!;

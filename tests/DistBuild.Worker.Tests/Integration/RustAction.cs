@@ -21,6 +21,7 @@ public sealed class RustAction
     public RustAction(string crateName, string mainSource, TimeSpan? timeout = null, bool library = false)
     {
         CrateName = crateName;
+        Source = mainSource;
         var source = library ? "src/lib.rs" : "src/main.rs";
         _inputs.AddFile(ClientProject.TrimStart('/') + "/" + source, BlobSource.FromBytes(ByteString.CopyFromUtf8(mainSource)), isExecutable: false);
         _inputs.AddDirectory(ClientProject.TrimStart('/') + "/target/debug/deps");
@@ -47,6 +48,9 @@ public sealed class RustAction
     }
 
     public string CrateName { get; }
+
+    /// <summary>The crate's one source file.</summary>
+    public string Source { get; }
 
     public Command Command { get; } = new();
 

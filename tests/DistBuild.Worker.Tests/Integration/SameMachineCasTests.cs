@@ -28,10 +28,11 @@ public sealed class SameMachineCasTests
         Assert.True(built.Result.ExitCode == 0, built.Result.StderrRaw.ToStringUtf8());
         var rlib = built.Result.OutputFiles.Single(f => f.Path == library.BinaryPath).Digest;
 
-        // The rlib is one file on disk, shared by the scheduler's CAS and the worker's blob cache: no bytes were copied.
-        var casFile = LocalCasDirectory.BlobPath(casDirectory, rlib.Hash);
-        var cacheFile = Path.Combine(hosts.WorkDirectory, "blobs", rlib.Hash[..2], $"{rlib.Hash}_{rlib.SizeBytes}");
-        Assert.Equal(Inode(cacheFile), Inode(casFile));
+        // The rlib is one file on disk, shared by the scheduler's CAS and the worker's blob cache: no bytes were
+        // copied; so is the source the worker took out of the CAS.
+        Assert.Equal(Inode(CacheFile(hosts, rlib)), Inode(LocalCasDirectory.BlobPath(casDirectory, rlib.Hash)));
+        var source = Protocol.Digests.Digests.Compute(System.Text.Encoding.UTF8.GetBytes(library.Source));
+        Assert.Equal(Inode(CacheFile(hosts, source)), Inode(LocalCasDirectory.BlobPath(casDirectory, source.Hash)));
 
         var app = new RustAction("app", """fn main() { println!("{}", greeting::greet()); }""");
         app.AddExtern("greeting", library.BinaryPath, rlib);
@@ -62,6 +63,9 @@ public sealed class SameMachineCasTests
         await hosts.Cas.DownloadFilesAsync([new FileDownload(binary.Digest, local, binary.IsExecutable)], CancellationToken.None);
         Assert.Equal("hello despite the wrong directory\n", Run(local));
     }
+
+    private static string CacheFile(Hosts hosts, Digest digest) =>
+        Path.Combine(hosts.WorkDirectory, "blobs", digest.Hash[..2], $"{digest.Hash}_{digest.SizeBytes}");
 
     private static string Inode(string path)
     {
