@@ -38,8 +38,7 @@ public sealed class LocalCasDirectory(string root)
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
             File.Copy(source, temporary);
-            var copied = Digests.Digests.ComputeFile(temporary);
-            if (copied.Hash != digest.Hash || copied.SizeBytes != digest.SizeBytes)
+            if (!Holds(temporary, digest))
                 return false;
             // File.Copy keeps the blob's modification time, which can be older than the build: cargo would then
             // find the output older than its fingerprint and compile the crate again on the next build.
@@ -77,8 +76,7 @@ public sealed class LocalCasDirectory(string root)
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             if (!HardLinks.TryCreate(source, temporary))
                 return false;
-            var linked = Digests.Digests.ComputeFile(temporary);
-            if (linked.Hash != digest.Hash || linked.SizeBytes != digest.SizeBytes)
+            if (!Holds(temporary, digest))
                 return false;
             File.Move(temporary, path, overwrite: true);
             return true;
@@ -121,7 +119,7 @@ public sealed class LocalCasDirectory(string root)
                 File.WriteAllBytes(temporary, data.Span);
             else if (!linked)
                 File.Copy(blob.FilePath!, temporary);
-            if (!linked && Digests.Digests.ComputeFile(temporary) is var placed && (placed.Hash != digest.Hash || placed.SizeBytes != digest.SizeBytes))
+            if (!linked && !Holds(temporary, digest))
                 return false;
             File.Move(temporary, path, overwrite: true);
             return true;
@@ -134,6 +132,12 @@ public sealed class LocalCasDirectory(string root)
         {
             DeleteTemporary(temporary);
         }
+    }
+
+    private static bool Holds(string file, Digest digest)
+    {
+        var actual = Digests.Digests.ComputeFile(file);
+        return actual.Hash == digest.Hash && actual.SizeBytes == digest.SizeBytes;
     }
 
     private static void DeleteTemporary(string path)

@@ -56,7 +56,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
 
     /// <summary>
     /// Starts the scheduler and the worker side by side, so the worker's runtime start and probes overlap the
-    /// scheduler's (about 0.6 s of a first build): the scheduler gets a loopback port chosen here, so the worker knows
+    /// scheduler's (about 0.5 s of a first build): the scheduler gets a loopback port chosen here, so the worker knows
     /// where to register before the scheduler listens (it retries until then). Should another process take that port
     /// in the meantime, the scheduler cannot bind it; the pair is then started one after the other, the scheduler on
     /// a port it picks itself.
