@@ -12,6 +12,8 @@ namespace DistBuild.MicroBench;
 /// a plain file copy of the same bytes on the same disk: the copy is the baseline, so 1 / Ratio is the CAS's
 /// throughput as a fraction of a local copy's. Every upload sends content the store does not hold yet
 /// (fresh bytes are prepared, and hashed, before each iteration), since a CAS skips blobs it already has.
+/// The "same machine" cases are the embedded default's path (<see cref="LocalCasDirectory"/>): the blob is copied
+/// into and out of the scheduler's CAS directory and checked against its digest, then confirmed with FindMissing.
 /// </summary>
 [MemoryDiagnoser(displayGenColumns: false)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -34,7 +36,10 @@ public class CasTransferBenchmarks
     private List<string> _smallSources = null!;
     private List<FileDownload> _smallDownloads = null!;
     private BlobSource _freshLarge = null!;
+    private LocalCasDirectory _sameMachine = null!;
+    private string _freshLargeFile = null!;
     private List<BlobSource> _freshSmall = null!;
+    private List<BlobSource> _freshSmallFiles = null!;
     private long _serial;
 
     [GlobalSetup]
@@ -69,6 +74,8 @@ public class CasTransferBenchmarks
             _smallDownloads.Add(new FileDownload(blob.Digest, Path.Combine(_directory, "small-download", $"{i:D4}.bin"), false));
         }
         _cas.UploadAsync([large, .. small], CancellationToken.None).GetAwaiter().GetResult();
+        _sameMachine = new LocalCasDirectory(LocalCasDirectory.InDataDirectory(_scheduler.DataDirectory));
+        _freshLargeFile = Path.Combine(_directory, "large-fresh.bin");
     }
 
     [GlobalCleanup]
@@ -78,24 +85,33 @@ public class CasTransferBenchmarks
         Directory.Delete(_directory, recursive: true);
     }
 
-    [IterationSetup(Target = nameof(UploadLarge))]
+    [IterationSetup(Targets = [nameof(UploadLarge), nameof(PutLargeOnSameMachine)])]
     public void FreshLarge()
     {
         BitConverter.TryWriteBytes(_largeBytes, ++_serial);
         _freshLarge = BlobSource.FromBytes(ByteString.CopyFrom(_largeBytes));
+        File.WriteAllBytes(_freshLargeFile, _largeBytes);
     }
 
-    [IterationSetup(Target = nameof(UploadSmall))]
+    [IterationSetup(Targets = [nameof(UploadSmall), nameof(PutSmallOnSameMachine)])]
     public void FreshSmall()
     {
         var serial = ++_serial;
-        _freshSmall = Enumerable.Range(0, SmallCount).Select(i =>
+        var files = Path.Combine(_directory, "small-fresh");
+        Directory.CreateDirectory(files);
+        _freshSmall = [];
+        _freshSmallFiles = [];
+        for (var i = 0; i < SmallCount; i++)
         {
             var bytes = new byte[SmallSize];
             BitConverter.TryWriteBytes(bytes, serial);
             BitConverter.TryWriteBytes(bytes.AsSpan(8), i);
-            return BlobSource.FromBytes(ByteString.CopyFrom(bytes));
-        }).ToList();
+            var blob = BlobSource.FromBytes(ByteString.CopyFrom(bytes));
+            var path = Path.Combine(files, $"{i:D4}.bin");
+            File.WriteAllBytes(path, bytes);
+            _freshSmall.Add(blob);
+            _freshSmallFiles.Add(BlobSource.FromFile(path, blob.Digest));
+        }
     }
 
     [Benchmark(Baseline = true, Description = "file copy"), BenchmarkCategory(Large)]
@@ -106,6 +122,21 @@ public class CasTransferBenchmarks
 
     [Benchmark(Description = "CAS download"), BenchmarkCategory(Large)]
     public Task DownloadLarge() => _cas.DownloadFilesAsync([_largeDownload], CancellationToken.None);
+
+    [Benchmark(Description = "same machine: put (copy, verify, FindMissing)"), BenchmarkCategory(Large)]
+    public async Task PutLargeOnSameMachine()
+    {
+        var blob = BlobSource.FromFile(_freshLargeFile, _freshLarge.Digest);
+        if (!_sameMachine.TryPut(blob, mayLink: false) || (await _cas.FindMissingAsync([blob.Digest], CancellationToken.None)).Count > 0)
+            throw new InvalidOperationException("the blob did not reach the scheduler's CAS directory");
+    }
+
+    [Benchmark(Description = "same machine: get (copy, verify)"), BenchmarkCategory(Large)]
+    public void GetLargeOnSameMachine()
+    {
+        if (!_sameMachine.TryCopy(_largeDownload.Digest, _largeDownload.Path, isExecutable: false))
+            throw new InvalidOperationException("the blob is not in the scheduler's CAS directory");
+    }
 
     [Benchmark(Baseline = true, Description = "file copy"), BenchmarkCategory(Small)]
     public void CopySmall()
@@ -119,4 +150,23 @@ public class CasTransferBenchmarks
 
     [Benchmark(Description = "CAS download"), BenchmarkCategory(Small)]
     public Task DownloadSmall() => _cas.DownloadFilesAsync(_smallDownloads, CancellationToken.None);
+
+    [Benchmark(Description = "same machine: put (copy, verify, FindMissing)"), BenchmarkCategory(Small)]
+    public async Task PutSmallOnSameMachine()
+    {
+        foreach (var blob in _freshSmallFiles)
+            _sameMachine.TryPut(blob, mayLink: false);
+        if ((await _cas.FindMissingAsync(_freshSmallFiles.Select(b => b.Digest), CancellationToken.None)).Count > 0)
+            throw new InvalidOperationException("blobs did not reach the scheduler's CAS directory");
+    }
+
+    [Benchmark(Description = "same machine: get (copy, verify)"), BenchmarkCategory(Small)]
+    public void GetSmallOnSameMachine()
+    {
+        foreach (var file in _smallDownloads)
+        {
+            if (!_sameMachine.TryCopy(file.Digest, file.Path, isExecutable: false))
+                throw new InvalidOperationException("a blob is not in the scheduler's CAS directory");
+        }
+    }
 }
