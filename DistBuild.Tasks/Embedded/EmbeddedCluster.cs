@@ -65,7 +65,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
     {
         // The worker checks that the scheduler's CAS directory exists, possibly before the scheduler has made it.
         Directory.CreateDirectory(LocalCasDirectory.InDataDirectory(options.SchedulerDataDirectory));
-        var chosen = $"http://127.0.0.1:{FreeLoopbackPort()}";
+        var chosen = $"http://127.0.0.1:{options.ChooseSchedulerPort()}";
         var schedulerPid = StartScheduler(chosen);
         var workerPid = StartWorker(chosen);
         string url;
@@ -130,13 +130,6 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             // Sandboxed where bubblewrap works; a developer machine without it still builds, and the log says so.
             "--Worker:Sandbox=Auto",
         ], WorkerLog, HostEnvironment());
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Waits until the host's log shows the line; fails with the log's tail if the host exits or takes too long.</summary>
     private async Task<Match> WaitForLogAsync(string log, int pid, string marker, Regex line, CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ public sealed record EmbeddedClusterOptions(
     TimeSpan IdleShutdown,
     TimeSpan StartTimeout)
 {
+    /// <summary>Picks the loopback port the scheduler is started on (one free a moment ago); a test gives a taken one.</summary>
+    public Func<int> ChooseSchedulerPort { get; init; } = FreeLoopbackPort;
+
     /// <summary>The embedded scheduler's Scheduler:DataDirectory (CAS and action cache).</summary>
     public string SchedulerDataDirectory => Path.Combine(Home, "scheduler");
 
@@ -23,5 +26,12 @@ public sealed record EmbeddedClusterOptions(
         if (string.IsNullOrWhiteSpace(cache))
             cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(cache, "distbuild");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
