@@ -23,6 +23,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private readonly CoordinatorSettings _settings;
     private readonly ICompileLog _log;
     private readonly CancellationTokenSource _cancellation = new();
+    private volatile bool _cancelRequested;
     private readonly CancellationTokenSource _stopListening = new();
     private readonly FileDigestCache _digests = new();
     private readonly ToolchainCache _toolchains = new();
@@ -89,6 +90,9 @@ public sealed class RustcCoordinator : IAsyncDisposable
     /// </summary>
     public void Cancel()
     {
+        // Marked before the CancelOperation calls go out: one of them can end an execution (CANCELLED) before the token
+        // below is cancelled, and that failure is this cancel, not the scheduler's.
+        _cancelRequested = true;
         if (_remote is { } remote)
             _cancelOperations = remote.CancelInFlightAsync();
         _cancellation.Cancel();
@@ -260,7 +264,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
         {
             response = await HandleAsync(request).ConfigureAwait(false);
         }
-        catch (Exception e) when (_cancellation.IsCancellationRequested && e is OperationCanceledException or RpcException)
+        catch (Exception e) when ((_cancelRequested || _cancellation.IsCancellationRequested) && e is OperationCanceledException or RpcException)
         {
             response = ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes("error: distbuild: the build was cancelled\n"));
         }
@@ -314,6 +318,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
             _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
 
         var outcome = await remote.RunAsync(action, prepareSeconds, token).ConfigureAwait(false);
+        if (outcome.Failure is not null && _cancelRequested)
+            throw new OperationCanceledException("the build was cancelled", token);
         if (outcome.Failure is { } failure)
         {
             var status = $"{(StatusCode)failure.Code}: {failure.Message}";
