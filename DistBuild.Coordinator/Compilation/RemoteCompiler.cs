@@ -58,20 +58,18 @@ public sealed class RemoteCompiler
     /// Asks the server to cancel every execution in flight (google.longrunning CancelOperation), so a cancelled build
     /// leaves no job running on the farm. Servers without the Operations service answer UNIMPLEMENTED, which is ignored.
     /// </summary>
-    public async Task CancelInFlightAsync()
+    public Task CancelInFlightAsync() => Task.WhenAll(_inFlight.Keys.ToList().Select(CancelOperationAsync));
+
+    private async Task CancelOperationAsync(string name)
     {
-        var names = _inFlight.Keys.ToList();
-        await Task.WhenAll(names.Select(async name =>
+        try
         {
-            try
-            {
-                await _operations.CancelOperationAsync(new CancelOperationRequest { Name = name }, deadline: DateTime.UtcNow + AdminDeadline);
-            }
-            catch (RpcException)
-            {
-                // UNIMPLEMENTED (another server), NOT_FOUND (already forgotten) or unreachable: nothing more to do.
-            }
-        }));
+            await _operations.CancelOperationAsync(new CancelOperationRequest { Name = name }, deadline: DateTime.UtcNow + AdminDeadline);
+        }
+        catch (RpcException)
+        {
+            // UNIMPLEMENTED (another server), NOT_FOUND (already forgotten) or unreachable: nothing more to do.
+        }
     }
 
     /// <param name="prepareSeconds">Time spent building the action, reported in the outcome's phases.</param>
@@ -100,6 +98,7 @@ public sealed class RemoteCompiler
     private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken)
     {
         string? operationName = null;
+        var executed = false;
         try
         {
             var phase = Stopwatch.StartNew();
@@ -129,6 +128,7 @@ public sealed class RemoteCompiler
                     _inFlight.TryAdd(name, 0);
                 },
                 cancellationToken);
+            executed = true;
             var executeSeconds = phase.Elapsed.TotalSeconds;
             if (operationName is not null)
                 _inFlight.TryRemove(operationName, out _);
@@ -150,7 +150,13 @@ public sealed class RemoteCompiler
         finally
         {
             if (operationName is not null)
+            {
                 _inFlight.TryRemove(operationName, out _);
+                // An execution the build abandons is cancelled on the server too, also one whose name arrived after
+                // CancelInFlightAsync looked; otherwise its job would run on to the end on its worker.
+                if (!executed && cancellationToken.IsCancellationRequested)
+                    _ = CancelOperationAsync(operationName);
+            }
         }
     }
 
