@@ -29,35 +29,19 @@ public sealed class LocalCasDirectory(string root)
     /// its digest. False when the blob is not there (evicted, another server's layout) or differs from its digest: the
     /// caller then downloads it, and the scheduler, which verifies what it serves, finds and drops a corrupted file.
     /// </summary>
-    public bool TryCopy(Digest digest, string path, bool isExecutable)
-    {
-        var source = BlobPath(Root, digest.Hash);
-        var temporary = TemporaryName(path);
-        try
+    public bool TryCopy(Digest digest, string path, bool isExecutable) =>
+        Place(path, digest, temporary =>
         {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
-            File.Copy(source, temporary);
-            if (!Holds(temporary, digest))
-                return false;
+            File.Copy(BlobPath(Root, digest.Hash), temporary);
             // File.Copy keeps the blob's modification time, which can be older than the build: cargo would then
             // find the output older than its fingerprint and compile the crate again on the next build.
             File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow);
             // The blob's own mode is whatever its writer had (a linked executable keeps its bits); the copy gets its own.
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(temporary, isExecutable ? ExecutableMode : PlainMode);
-            File.Move(temporary, path, overwrite: true);
             return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-        finally
-        {
-            DeleteTemporary(temporary);
-        }
-    }
+        });
 
     /// <summary>
     /// Hard-links a blob to <paramref name="path"/> instead of copying it, for a worker's blob cache on the scheduler's
@@ -68,27 +52,9 @@ public sealed class LocalCasDirectory(string root)
     public bool TryLink(Digest digest, string path)
     {
         var source = BlobPath(Root, digest.Hash);
-        var temporary = TemporaryName(path);
-        try
-        {
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(source) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
-                return false;
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (!HardLinks.TryCreate(source, temporary))
-                return false;
-            if (!Holds(temporary, digest))
-                return false;
-            File.Move(temporary, path, overwrite: true);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-        finally
-        {
-            DeleteTemporary(temporary);
-        }
+        return Place(path, digest, temporary =>
+            (OperatingSystem.IsWindows() || (File.GetUnixFileMode(source) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
+            && HardLinks.TryCreate(source, temporary));
     }
 
     /// <summary>
@@ -108,18 +74,32 @@ public sealed class LocalCasDirectory(string root)
         var path = BlobPath(Root, digest.Hash);
         if (new FileInfo(path) is { Exists: true } existing && existing.Length == digest.SizeBytes)
             return true;
+        // A linked file is the very file its caller just hashed (a job's output), so it is not hashed again; bytes
+        // written or copied are checked, since a source's digest may come from a cache and the file may have changed.
+        if (blob.Data is null && mayLink && Place(path, null, temporary => HardLinks.TryCreate(blob.FilePath!, temporary)))
+            return true;
+        return Place(path, digest, temporary =>
+        {
+            if (blob.Data is { } data)
+                File.WriteAllBytes(temporary, data.Span);
+            else
+                File.Copy(blob.FilePath!, temporary);
+            return true;
+        });
+    }
+
+    /// <summary>
+    /// The one way a file gets a name here or beside a target: <paramref name="write"/> makes it under a temporary
+    /// name, it is checked against <paramref name="digest"/> (unless null), then moved into place, so no reader sees
+    /// half a file or wrong content. False when the write declines, fails with an I/O error, or the content differs.
+    /// </summary>
+    private static bool Place(string path, Digest? digest, Func<string, bool> write)
+    {
         var temporary = TemporaryName(path);
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // A linked file is the very file its caller just hashed (a job's output); bytes written or copied are
-            // checked, since a source's digest may come from a cache and the file may have changed since.
-            var linked = blob.Data is null && mayLink && HardLinks.TryCreate(blob.FilePath!, temporary);
-            if (blob.Data is { } data)
-                File.WriteAllBytes(temporary, data.Span);
-            else if (!linked)
-                File.Copy(blob.FilePath!, temporary);
-            if (!linked && !Holds(temporary, digest))
+            if (!write(temporary) || (digest is not null && !Holds(temporary, digest)))
                 return false;
             File.Move(temporary, path, overwrite: true);
             return true;

@@ -14,11 +14,14 @@ public sealed class SameMachineCasStore(LocalCasDirectory directory, ICasStore r
 {
     public async Task DownloadAsync(IReadOnlyCollection<FileDownload> files, CancellationToken cancellationToken)
     {
-        // The blob cache's files are never written, so a link to the CAS file serves as well as a copy and costs none.
-        var rest = files.Where(f => !(!f.IsExecutable && directory.TryLink(f.Digest, f.Path)) && !directory.TryCopy(f.Digest, f.Path, f.IsExecutable)).ToList();
+        var rest = files.Where(f => !TakeFromDirectory(f)).ToList();
         if (rest.Count > 0)
             await remote.DownloadAsync(rest, cancellationToken);
     }
+
+    // The blob cache's files are never written, so a link to the CAS file serves as well as a copy and costs none.
+    private bool TakeFromDirectory(FileDownload file) =>
+        (!file.IsExecutable && directory.TryLink(file.Digest, file.Path)) || directory.TryCopy(file.Digest, file.Path, file.IsExecutable);
 
     public Task<IReadOnlyList<Digest>> FindMissingAsync(IEnumerable<Digest> digests, CancellationToken cancellationToken) =>
         remote.FindMissingAsync(digests, cancellationToken);

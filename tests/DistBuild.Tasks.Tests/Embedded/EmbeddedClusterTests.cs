@@ -16,7 +16,7 @@ public sealed class EmbeddedClusterTests : IDisposable
     [Fact]
     public async Task Scheduler_and_worker_start_side_by_side_on_the_chosen_port_and_the_worker_registers()
     {
-        var port = FreePort();
+        var port = TestHosts.FreePort();
 
         var url = await new EmbeddedCluster(Options(() => port), _details.Add).EnsureRunningAsync(CancellationToken.None);
 
@@ -40,13 +40,13 @@ public sealed class EmbeddedClusterTests : IDisposable
         Assert.Contains($"Registered with the scheduler at {url}", WorkerLog());
         Assert.Contains(_details, d => d.Contains($"another process took http://127.0.0.1:{port}", StringComparison.Ordinal));
         // The worker started for the taken port was stopped, not left waiting for a scheduler that never came.
-        Assert.True(await EventuallyAsync(() => ProcessesMentioning(_home, "DistBuild.Worker.dll").Count == 1, TimeSpan.FromSeconds(10)),
-            "worker processes for this home: " + ProcessesMentioning(_home, "DistBuild.Worker.dll").Count);
+        Assert.True(await Processes.EventuallyAsync(() => Processes.WithCommandLineContaining(_home, "DistBuild.Worker.dll").Count == 1, TimeSpan.FromSeconds(10)),
+            "worker processes for this home: " + Processes.WithCommandLineContaining(_home, "DistBuild.Worker.dll").Count);
     }
 
     public void Dispose()
     {
-        foreach (var pid in ProcessesMentioning(_home, "DistBuild."))
+        foreach (var pid in Processes.WithCommandLineContaining(_home, "DistBuild."))
         {
             try
             {
@@ -75,45 +75,5 @@ public sealed class EmbeddedClusterTests : IDisposable
     {
         using var channel = GrpcChannels.Create(url);
         await new Capabilities.CapabilitiesClient(channel).GetCapabilitiesAsync(new GetCapabilitiesRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static List<int> ProcessesMentioning(string home, string marker)
-    {
-        var pids = new List<int>();
-        foreach (var directory in System.IO.Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-                continue;
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline"));
-                if (cmdline.Contains(home, StringComparison.Ordinal) && cmdline.Contains(marker, StringComparison.Ordinal))
-                    pids.Add(pid);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while we looked.
-            }
-        }
-        return pids;
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                return false;
-            await Task.Delay(100);
-        }
-        return true;
     }
 }
