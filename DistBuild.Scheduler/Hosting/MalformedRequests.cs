@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
@@ -42,8 +43,12 @@ public static class MalformedRequests
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);
     }
 
+    /// <summary>What grpc-dotnet keeps of a service type for binding it (its constructors and methods), also when trimmed.</summary>
+    private const DynamicallyAccessedMemberTypes ServiceMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
+
     /// <summary>Binds a service's methods as grpc-dotnet's own provider does: through the generated BindService, to the overriding methods.</summary>
-    private sealed class ParsingServiceMethodProvider<TService> : IServiceMethodProvider<TService> where TService : class
+    private sealed class ParsingServiceMethodProvider<[DynamicallyAccessedMembers(ServiceMembers)] TService> : IServiceMethodProvider<TService> where TService : class
     {
         public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
         {

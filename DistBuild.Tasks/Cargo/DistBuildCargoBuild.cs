@@ -5,6 +5,7 @@ using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Coordination;
 using DistBuild.Tasks.Diagnostics;
 using DistBuild.Tasks.Embedded;
+using DistBuild.Tasks.Hosts;
 using DistBuild.Tasks.Logging;
 using DistBuild.Tasks.Reporting;
 using Microsoft.Build.Framework;
@@ -63,12 +64,14 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
 
     public string? Home { get; set; }
 
-    public string? SchedulerHostAssembly { get; set; }
+    /// <summary>The embedded scheduler: its executable, or DistBuild.Scheduler.dll (see <see cref="HostCommand"/>).</summary>
+    public string? SchedulerHost { get; set; }
 
-    public string? WorkerHostAssembly { get; set; }
+    /// <summary>The embedded worker: its executable, or DistBuild.Worker.dll.</summary>
+    public string? WorkerHost { get; set; }
 
-    /// <summary>DistBuild.Coordinator.dll, the process that serves the shims.</summary>
-    public string? CoordinatorAssembly { get; set; }
+    /// <summary>The process that serves the shims: its executable, or DistBuild.Coordinator.dll.</summary>
+    public string? CoordinatorHost { get; set; }
 
     public string? EmbeddedIdleShutdown { get; set; }
 
@@ -245,22 +248,22 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
     /// <summary>Starts the coordinator process; false (with an error, or a warning under local fallback) when it cannot.</summary>
     private bool TryStartCoordinator(TaskLogQueue log)
     {
-        var assembly = CoordinatorAssembly;
+        var coordinator = string.IsNullOrWhiteSpace(CoordinatorHost) ? null : HostCommand.For(Path.GetFullPath(CoordinatorHost), DotnetHost());
         string problem;
-        if (string.IsNullOrWhiteSpace(assembly) || !File.Exists(assembly))
+        if (coordinator is null || !File.Exists(coordinator.Program))
         {
-            problem = $"the coordinator '{assembly}' does not exist; reinstall the DistBuild.Sdk package";
+            problem = $"the coordinator '{CoordinatorHost}' does not exist; reinstall the DistBuild.Sdk package";
         }
         else
         {
             try
             {
-                _coordinator = CoordinatorProcess.Start(DotnetHost(), Path.GetFullPath(assembly!), log);
+                _coordinator = CoordinatorProcess.Start(coordinator, log);
                 return true;
             }
             catch (Win32Exception e)
             {
-                problem = $"the coordinator could not be started with {DotnetHost()}: {e.Message}";
+                problem = $"the coordinator could not be started ({coordinator}): {e.Message}";
             }
         }
         if (!LocalFallback)
@@ -286,9 +289,8 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
         var home = string.IsNullOrWhiteSpace(Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(Home!);
         return new EmbeddedClusterOptions(
             home,
-            Path.GetFullPath(SchedulerHostAssembly ?? ""),
-            Path.GetFullPath(WorkerHostAssembly ?? ""),
-            DotnetHost(),
+            HostCommand.For(Path.GetFullPath(SchedulerHost ?? ""), DotnetHost()),
+            HostCommand.For(Path.GetFullPath(WorkerHost ?? ""), DotnetHost()),
             InstanceName ?? "",
             ParseTimeout(EmbeddedIdleShutdown) ?? TimeSpan.FromMinutes(10),
             TimeSpan.FromSeconds(60));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Tasks.Hosts;
 
 namespace DistBuild.Tasks.Coordination;
 
@@ -37,10 +38,10 @@ public sealed class CoordinatorProcess : IAsyncDisposable
         _stdout = Task.Run(ReadEventsAsync);
     }
 
-    /// <summary>Starts `DOTNET COORDINATOR.dll`; throws <see cref="System.ComponentModel.Win32Exception"/> when it cannot start.</summary>
-    public static CoordinatorProcess Start(string dotnetHost, string coordinatorAssembly, ICompileLog log)
+    /// <summary>Starts the coordinator; throws <see cref="System.ComponentModel.Win32Exception"/> when it cannot start.</summary>
+    public static CoordinatorProcess Start(HostCommand coordinator, ICompileLog log)
     {
-        var startInfo = new ProcessStartInfo(dotnetHost)
+        var startInfo = new ProcessStartInfo(coordinator.FileName, coordinator.Arguments([]))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -50,7 +51,6 @@ public sealed class CoordinatorProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(coordinatorAssembly);
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
         var process = Process.Start(startInfo)!;
         return new CoordinatorProcess(process, log);

@@ -22,10 +22,10 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
     /// <summary>Returns the URL of a running embedded scheduler with a worker, starting them if needed.</summary>
     public async Task<string> EnsureRunningAsync(CancellationToken cancellationToken)
     {
-        foreach (var assembly in new[] { options.SchedulerAssembly, options.WorkerAssembly })
+        foreach (var host in new[] { options.Scheduler, options.Worker })
         {
-            if (!File.Exists(assembly))
-                throw new EmbeddedStartException($"{assembly} does not exist; the DistBuild.Sdk package is incomplete");
+            if (!File.Exists(host.Program))
+                throw new EmbeddedStartException($"{host.Program} does not exist; the DistBuild.Sdk package is incomplete");
         }
         Directory.CreateDirectory(options.Home);
         Directory.CreateDirectory(LogDirectory);
@@ -33,7 +33,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
 
         var state = EmbeddedState.Read(StatePath);
         if (state is not null
-            && state.SchedulerAssembly == options.SchedulerAssembly
+            && state.SchedulerProgram == options.Scheduler.Program
             && DetachedProcess.IsRunning(state.SchedulerPid, "DistBuild.Scheduler")
             && await AnswersAsync(state.Url, cancellationToken).ConfigureAwait(false))
         {
@@ -49,7 +49,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         }
 
         var (url, schedulerPid, worker) = await StartBothAsync(cancellationToken).ConfigureAwait(false);
-        new EmbeddedState(url, schedulerPid, worker, options.SchedulerAssembly, DateTimeOffset.UtcNow).Write(StatePath);
+        new EmbeddedState(url, schedulerPid, worker, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
         detail($"DistBuild: started the embedded scheduler at {url} (pid {schedulerPid}) and a worker (pid {worker}); state in {options.Home}");
         return url;
     }
@@ -93,14 +93,13 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
     private string WorkerLog => Path.Combine(LogDirectory, "worker.log");
 
     private int StartScheduler(string url) =>
-        DetachedProcess.Start(options.DotnetHost,
+        DetachedProcess.Start(options.Scheduler.FileName, options.Scheduler.Arguments(
         [
-            options.SchedulerAssembly,
             "--urls", url,
             $"--Scheduler:DataDirectory={options.SchedulerDataDirectory}",
             $"--Scheduler:IdleShutdown={options.IdleShutdown:c}",
             $"--Scheduler:InstanceName={options.InstanceName}",
-        ], SchedulerLog, HostEnvironment());
+        ]), SchedulerLog, HostEnvironment());
 
     private async Task<string> WaitForSchedulerAsync(int pid, CancellationToken cancellationToken) =>
         (await WaitForLogAsync(SchedulerLog, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false)).Groups[1].Value;
@@ -116,9 +115,8 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         WaitForLogAsync(WorkerLog, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken);
 
     private int StartWorker(string schedulerUrl) =>
-        DetachedProcess.Start(options.DotnetHost,
+        DetachedProcess.Start(options.Worker.FileName, options.Worker.Arguments(
         [
-            options.WorkerAssembly,
             "--scheduler", schedulerUrl,
             "--id", $"embedded-{Environment.MachineName.ToLowerInvariant()}",
             "--port", "0",
@@ -129,7 +127,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             $"--Worker:SchedulerCasDirectory={LocalCasDirectory.InDataDirectory(options.SchedulerDataDirectory)}",
             // Sandboxed where bubblewrap works; a developer machine without it still builds, and the log says so.
             "--Worker:Sandbox=Auto",
-        ], WorkerLog, HostEnvironment());
+        ]), WorkerLog, HostEnvironment());
 
     /// <summary>Waits until the host's log shows the line; fails with the log's tail if the host exits or takes too long.</summary>
     private async Task<Match> WaitForLogAsync(string log, int pid, string marker, Regex line, CancellationToken cancellationToken)

@@ -1,11 +1,12 @@
+using DistBuild.Tasks.Hosts;
+
 namespace DistBuild.Tasks.Embedded;
 
 /// <summary>Where the embedded default keeps its state and which host builds it runs.</summary>
 public sealed record EmbeddedClusterOptions(
     string Home,
-    string SchedulerAssembly,
-    string WorkerAssembly,
-    string DotnetHost,
+    HostCommand Scheduler,
+    HostCommand Worker,
     string InstanceName,
     TimeSpan IdleShutdown,
     TimeSpan StartTimeout)

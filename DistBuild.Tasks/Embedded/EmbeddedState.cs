@@ -6,7 +6,7 @@ namespace DistBuild.Tasks.Embedded;
 /// What the embedded default remembers between builds (DISTBUILD_HOME/embedded.json): where its scheduler listens
 /// and which processes are its scheduler and worker, so the next build can check them and reuse them.
 /// </summary>
-public sealed record EmbeddedState(string Url, int SchedulerPid, int WorkerPid, string SchedulerAssembly, DateTimeOffset Started)
+public sealed record EmbeddedState(string Url, int SchedulerPid, int WorkerPid, string SchedulerProgram, DateTimeOffset Started)
 {
     public static EmbeddedState? Read(string path)
     {
@@ -18,7 +18,7 @@ public sealed record EmbeddedState(string Url, int SchedulerPid, int WorkerPid, 
                 root.GetProperty("url").GetString()!,
                 root.GetProperty("schedulerPid").GetInt32(),
                 root.GetProperty("workerPid").GetInt32(),
-                root.GetProperty("schedulerAssembly").GetString()!,
+                root.GetProperty("schedulerProgram").GetString()!,
                 root.GetProperty("started").GetDateTimeOffset());
         }
         catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException or UnauthorizedAccessException)
@@ -38,7 +38,7 @@ public sealed record EmbeddedState(string Url, int SchedulerPid, int WorkerPid, 
             json.WriteString("url", Url);
             json.WriteNumber("schedulerPid", SchedulerPid);
             json.WriteNumber("workerPid", WorkerPid);
-            json.WriteString("schedulerAssembly", SchedulerAssembly);
+            json.WriteString("schedulerProgram", SchedulerProgram);
             json.WriteString("started", Started);
             json.WriteEndObject();
         }

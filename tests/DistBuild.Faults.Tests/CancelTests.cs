@@ -2,6 +2,7 @@ using DistBuild.Faults.Tests.Support;
 using DistBuild.Protocol.Admin;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Coordination;
+using DistBuild.Tasks.Hosts;
 using DistBuild.Testing;
 using Google.LongRunning;
 using Grpc.Core;
@@ -49,7 +50,7 @@ public class CancelTests(ITestOutputHelper output)
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
         await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
         var log = new RecordingLog();
-        await using var coordinator = CoordinatorProcess.Start("dotnet", RepositoryPaths.HostAssembly("DistBuild.Coordinator"), log);
+        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Coordinator"), "dotnet"), log);
         var started = await coordinator.ConfigureAsync(new CoordinatorSettings(scheduler.Url, "", null, LocalFallback: false, JobTimeout: null), CancellationToken.None);
 
         var compile = Farm.CompileAsync(started.SocketPath!, _directory, "slow", "slow.rs");

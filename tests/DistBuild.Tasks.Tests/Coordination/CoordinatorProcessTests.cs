@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Tasks.Coordination;
+using DistBuild.Tasks.Hosts;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
 using Xunit.Abstractions;
@@ -23,7 +24,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
         await using var scheduler = await TestHosts.StartSchedulerAsync();
         await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
         var log = new RecordingLog();
-        await using var coordinator = CoordinatorProcess.Start("dotnet", CoordinatorAssembly, log);
+        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(CoordinatorAssembly, "dotnet"), log);
 
         var started = await coordinator.ConfigureAsync(Settings(scheduler.Url), CancellationToken.None);
         Assert.Equal(CoordinatorEventKinds.Ready, started.Kind);
@@ -51,7 +52,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
     public async Task A_scheduler_that_does_not_answer_is_reported_and_the_process_ends()
     {
         var log = new RecordingLog();
-        await using var coordinator = CoordinatorProcess.Start("dotnet", CoordinatorAssembly, log);
+        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(CoordinatorAssembly, "dotnet"), log);
 
         var started = await coordinator.ConfigureAsync(Settings($"http://127.0.0.1:{TestHosts.FreePort()}"), CancellationToken.None);
 
@@ -65,7 +66,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
     {
         var log = new RecordingLog();
         // Not the coordinator: a program that exits at once, as a crashed or mismatched coordinator would.
-        await using var coordinator = CoordinatorProcess.Start("dotnet", Path.Combine(TemporaryDirectory.Create("no-coordinator"), "missing.dll"), log);
+        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(Path.Combine(TemporaryDirectory.Create("no-coordinator"), "missing.dll"), "dotnet"), log);
 
         var failure = await Assert.ThrowsAsync<CoordinatorFailedException>(() => coordinator.ConfigureAsync(Settings("http://127.0.0.1:1"), CancellationToken.None));
 
@@ -78,7 +79,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
     {
         await using var scheduler = await TestHosts.StartSchedulerAsync();
         var log = new RecordingLog();
-        await using var coordinator = CoordinatorProcess.Start("dotnet", CoordinatorAssembly, log);
+        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(CoordinatorAssembly, "dotnet"), log);
         await coordinator.ConfigureAsync(Settings(scheduler.Url), CancellationToken.None);
 
         Process.GetProcessById(coordinator.ProcessId).Kill();

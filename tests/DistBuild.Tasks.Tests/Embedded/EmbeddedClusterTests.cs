@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Channels;
 using DistBuild.Tasks.Embedded;
+using DistBuild.Tasks.Hosts;
 using DistBuild.Testing;
 
 namespace DistBuild.Tasks.Tests.Embedded;
@@ -62,9 +63,8 @@ public sealed class EmbeddedClusterTests : IDisposable
 
     private EmbeddedClusterOptions Options(Func<int> port) => new(
         _home,
-        RepositoryPaths.HostAssembly("DistBuild.Scheduler"),
-        RepositoryPaths.HostAssembly("DistBuild.Worker"),
-        "dotnet",
+        HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Scheduler"), "dotnet"),
+        HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Worker"), "dotnet"),
         "",
         TimeSpan.FromMinutes(2),
         TimeSpan.FromSeconds(60)) { ChooseSchedulerPort = port };
