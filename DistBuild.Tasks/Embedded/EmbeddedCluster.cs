@@ -199,9 +199,10 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
             // The embedded hosts share the developer's cores with rustc, so they are tuned for little CPU rather than
             // throughput: workstation GC without a background GC thread (ASP.NET Core's default is server GC, a heap
-            // and a GC thread per core), and no tiered re-compilation of their ReadyToRun code, which otherwise
-            // re-JITs every hot method during the first build. Measured on the generated bench workspace (31 crates),
-            // scheduler + worker CPU in a cold build: 17.7 s → 11.0 s with these, → 8.2 s with ReadyToRun as well.
+            // and a GC thread per core), and, for hosts packed as ReadyToRun assemblies (no NativeAOT), no tiered
+            // re-compilation of their ReadyToRun code, which otherwise re-JITs every hot method during the first
+            // build. Measured on the generated bench workspace (31 crates), scheduler + worker CPU in a cold build:
+            // 17.7 s → 11.0 s with these, → 8.2 s with ReadyToRun as well (NativeAOT: bench/README.md, round 5).
             ["DOTNET_gcServer"] = "0",
             ["DOTNET_gcConcurrent"] = "0",
             ["DOTNET_TieredCompilation"] = "0",
