@@ -14,6 +14,7 @@ namespace DistBuild.Worker.BlobCache;
 public sealed class LocalBlobCache
 {
     private const string ExecutableSuffix = ".x";
+    private const UnixFileMode ExecutableMode = (UnixFileMode)0b111_101_101;
     private readonly string _directory;
     private readonly long _maxBytes;
     private readonly TimeProvider _time;
@@ -86,24 +87,29 @@ public sealed class LocalBlobCache
     /// <summary>
     /// Keeps a file a job produced as the cached blob of its digest, by hard link (no copy): dependent jobs usually
     /// run on the same worker and need this output as an input, which is then already here instead of coming back
-    /// from the CAS it was just uploaded to. Executables are left out (the cache's plain entry must not carry the
-    /// executable bit) and so is a file the file system will not link; neither is an error, and neither is an I/O
-    /// failure here: the job's result is already in the CAS, and a blob missing here is simply fetched when needed.
+    /// from the CAS it was just uploaded to. The executable bit belongs to the inode, so an executable output (a
+    /// proc-macro library, which its dependents load) becomes the executable entry (`KEY.x`, see <see cref="PathOf"/>)
+    /// and a plain one the plain entry; an executable with another mode than the executable entry's is left out, and
+    /// so is a file the file system will not link. Neither is an error, and neither is an I/O failure here: the job's
+    /// result is already in the CAS, and a blob missing here is simply fetched when needed.
     /// </summary>
     public void Adopt(Digest digest, string file)
     {
-        var path = PathFor(digest);
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            if (Contains(digest) || (File.GetUnixFileMode(file) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
+            var mode = File.GetUnixFileMode(file);
+            var executable = (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+            if (executable ? mode != ExecutableMode || HasExecutable(digest) : Contains(digest))
                 return;
+            var key = executable ? digest.Key() + ExecutableSuffix : digest.Key();
+            var path = executable ? PathFor(digest) + ExecutableSuffix : PathFor(digest);
+            var temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             if (!HardLinks.TryCreate(file, temporary))
                 return;
             File.Move(temporary, path, overwrite: true);
             lock (_lock)
-                Add(digest.Key(), path, digest.SizeBytes);
+                Add(key, path, digest.SizeBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -112,8 +118,15 @@ public sealed class LocalBlobCache
         }
     }
 
+    /// <summary>Whether the executable entry of a blob is here, so an executable input needs no plain blob.</summary>
+    public bool HasExecutable(Digest digest)
+    {
+        lock (_lock)
+            return _entries.TryGetValue(digest.Key() + ExecutableSuffix, out var entry) && File.Exists(entry.Path);
+    }
+
     /// <summary>
-    /// The cache file of a blob already ensured. The executable bit belongs to the inode, so an executable
+    /// The cache file of a blob already ensured (or, for an executable use, whose executable entry is here). The executable bit belongs to the inode, so an executable
     /// use gets its own copy (`KEY.x`) that links can share.
     /// </summary>
     public string PathOf(Digest digest, bool executable)
@@ -132,7 +145,7 @@ public sealed class LocalBlobCache
         }
         var temporary = executablePath + "." + Guid.NewGuid().ToString("N")[..8];
         File.Copy(path, temporary);
-        File.SetUnixFileMode(temporary, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(temporary, ExecutableMode);
         File.Move(temporary, executablePath, overwrite: true);
         lock (_lock)
             Add(digest.Key() + ExecutableSuffix, executablePath, digest.SizeBytes);

@@ -39,7 +39,11 @@ public sealed class TreeMaterializer(LocalBlobCache cache, ICasStore store)
             level = next;
         }
 
-        var files = directories.SelectMany(d => d.Directory.Files).Select(f => f.Digest).ToList();
+        // An executable whose executable entry is cached (a proc macro this worker built) needs no plain blob.
+        var files = directories.SelectMany(d => d.Directory.Files)
+            .Where(f => !(f.IsExecutable && cache.HasExecutable(f.Digest)))
+            .Select(f => f.Digest)
+            .ToList();
         await cache.EnsureAsync(store, files, cancellationToken);
 
         foreach (var (relativePath, directory) in directories)

@@ -53,14 +53,70 @@ public sealed class OutputAdoptionTests
     }
 
     [Fact]
-    public void An_executable_output_is_not_adopted_so_the_cached_blob_never_carries_the_executable_bit()
+    public async Task An_executable_output_is_the_next_jobs_executable_input_and_never_the_plain_blob()
     {
-        var output = JobOutput("hello", "\x7fELF"u8.ToArray(), (UnixFileMode)0b111_101_101);
+        // A proc-macro library: its dependents load it, as an executable input.
+        var contents = "\x7fELF proc macro"u8.ToArray();
+        var output = JobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
+        var digest = Digests.ComputeFile(output);
+        var cache = NewCache();
+
+        cache.Adopt(digest, output);
+        System.IO.Directory.Delete(Path.Combine(_work, "jobs", "first"), recursive: true);
+
+        Assert.True(cache.HasExecutable(digest));
+        Assert.False(cache.Contains(digest));
+        var builder = new InputTreeBuilder();
+        builder.AddFile("t/debug/deps/libderive.so", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: true);
+        var tree = builder.Build();
+        foreach (var blob in tree.Blobs.Where(b => b.Digest.Key() != digest.Key()))
+            _store.Add(blob);
+        var root = Path.Combine(_work, "jobs", "second", "root");
+        System.IO.Directory.CreateDirectory(root);
+
+        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+
+        var input = Path.Combine(root, "t/debug/deps/libderive.so");
+        Assert.Equal(contents, File.ReadAllBytes(input));
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(input));
+        Assert.Equal(tree.Blobs.Count(b => b.Digest.Key() != digest.Key()), _store.Downloads);
+    }
+
+    [Fact]
+    public async Task The_same_bytes_as_a_plain_input_are_fetched_and_not_executable()
+    {
+        var contents = "\x7fELF proc macro"u8.ToArray();
+        var output = JobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
+        var digest = Digests.ComputeFile(output);
+        var cache = NewCache();
+        cache.Adopt(digest, output);
+
+        var builder = new InputTreeBuilder();
+        builder.AddFile("copy/libderive.so", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: false);
+        var tree = builder.Build();
+        foreach (var blob in tree.Blobs)
+            _store.Add(blob);
+        var root = Path.Combine(_work, "jobs", "second", "root");
+        System.IO.Directory.CreateDirectory(root);
+
+        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+
+        var input = Path.Combine(root, "copy/libderive.so");
+        Assert.Equal(contents, File.ReadAllBytes(input));
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(input) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute));
+        Assert.Equal(tree.Blobs.Count, _store.Downloads);
+    }
+
+    [Fact]
+    public void An_executable_with_another_mode_than_the_executable_entrys_is_not_adopted()
+    {
+        var output = JobOutput("hello", "\x7fELF"u8.ToArray(), (UnixFileMode)0b111_111_101);
         var digest = Digests.ComputeFile(output);
         var cache = NewCache();
 
         cache.Adopt(digest, output);
 
         Assert.False(cache.Contains(digest));
+        Assert.False(cache.HasExecutable(digest));
     }
 }
