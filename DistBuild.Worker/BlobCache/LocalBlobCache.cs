@@ -126,8 +126,8 @@ public sealed class LocalBlobCache
     }
 
     /// <summary>
-    /// The cache file of a blob already ensured (or, for an executable use, whose executable entry is here). The executable bit belongs to the inode, so an executable
-    /// use gets its own copy (`KEY.x`) that links can share.
+    /// The cache file of a blob already ensured (or, for an executable use, whose executable entry is here). The
+    /// executable bit belongs to the inode, so an executable use gets its own copy (`KEY.x`) that links can share.
     /// </summary>
     public string PathOf(Digest digest, bool executable)
     {
