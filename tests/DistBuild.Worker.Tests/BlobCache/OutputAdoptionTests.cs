@@ -25,6 +25,25 @@ public sealed class OutputAdoptionTests
         return path;
     }
 
+    /// <summary>
+    /// Lays out, as a second job's input root, a tree of one file with <paramref name="contents"/>; the store holds
+    /// the tree's blobs except, when <paramref name="withoutFile"/>, the file's own, so fetching it would fail.
+    /// </summary>
+    private async Task<(InputTree Tree, string Root)> MaterializeOneFileAsync(
+        LocalBlobCache cache, string relativePath, byte[] contents, bool isExecutable, bool withoutFile)
+    {
+        var builder = new InputTreeBuilder();
+        var file = BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents));
+        builder.AddFile(relativePath, file, isExecutable);
+        var tree = builder.Build();
+        foreach (var blob in tree.Blobs.Where(b => !withoutFile || b.Digest.Key() != file.Digest.Key()))
+            _store.Add(blob);
+        var root = Path.Combine(_work, "jobs", "second", "root");
+        System.IO.Directory.CreateDirectory(root);
+        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+        return (tree, root);
+    }
+
     [Fact]
     public async Task An_adopted_output_is_the_next_jobs_input_without_a_download_after_its_job_directory_is_gone()
     {
@@ -37,15 +56,7 @@ public sealed class OutputAdoptionTests
         System.IO.Directory.Delete(Path.Combine(_work, "jobs", "first"), recursive: true);
 
         // The blob is not in the store: a download attempt would fail with NOT_FOUND.
-        var builder = new InputTreeBuilder();
-        builder.AddFile("t/debug/deps/libdep.rlib", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: false);
-        var tree = builder.Build();
-        foreach (var blob in tree.Blobs.Where(b => b.Digest.Key() != digest.Key()))
-            _store.Add(blob);
-        var root = Path.Combine(_work, "jobs", "second", "root");
-        System.IO.Directory.CreateDirectory(root);
-
-        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+        var (tree, root) = await MaterializeOneFileAsync(cache, "t/debug/deps/libdep.rlib", contents, isExecutable: false, withoutFile: true);
 
         Assert.Equal(contents, File.ReadAllBytes(Path.Combine(root, "t/debug/deps/libdep.rlib")));
         // Only the Directory messages of the tree came from the store.
@@ -66,15 +77,7 @@ public sealed class OutputAdoptionTests
 
         Assert.True(cache.HasExecutable(digest));
         Assert.False(cache.Contains(digest));
-        var builder = new InputTreeBuilder();
-        builder.AddFile("t/debug/deps/libderive.so", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: true);
-        var tree = builder.Build();
-        foreach (var blob in tree.Blobs.Where(b => b.Digest.Key() != digest.Key()))
-            _store.Add(blob);
-        var root = Path.Combine(_work, "jobs", "second", "root");
-        System.IO.Directory.CreateDirectory(root);
-
-        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+        var (tree, root) = await MaterializeOneFileAsync(cache, "t/debug/deps/libderive.so", contents, isExecutable: true, withoutFile: true);
 
         var input = Path.Combine(root, "t/debug/deps/libderive.so");
         Assert.Equal(contents, File.ReadAllBytes(input));
@@ -91,15 +94,7 @@ public sealed class OutputAdoptionTests
         var cache = NewCache();
         cache.Adopt(digest, output);
 
-        var builder = new InputTreeBuilder();
-        builder.AddFile("copy/libderive.so", BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(contents)), isExecutable: false);
-        var tree = builder.Build();
-        foreach (var blob in tree.Blobs)
-            _store.Add(blob);
-        var root = Path.Combine(_work, "jobs", "second", "root");
-        System.IO.Directory.CreateDirectory(root);
-
-        await new TreeMaterializer(cache, _store).MaterializeAsync(tree.RootDigest, root, CancellationToken.None);
+        var (tree, root) = await MaterializeOneFileAsync(cache, "copy/libderive.so", contents, isExecutable: false, withoutFile: false);
 
         var input = Path.Combine(root, "copy/libderive.so");
         Assert.Equal(contents, File.ReadAllBytes(input));
