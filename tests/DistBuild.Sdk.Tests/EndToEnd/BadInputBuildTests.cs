@@ -72,6 +72,26 @@ public sealed class BadInputBuildTests(SdkPackageFixture sdk)
         Assert.DoesNotContain("error DISTB0003", result.Output);
     }
 
+    [Fact]
+    public async Task PackageReference_in_a_wrapper_project_is_a_DISTB0015_error_against_the_project()
+    {
+        var directory = NewDirectory(nameof(PackageReference_in_a_wrapper_project_is_a_DISTB0015_error_against_the_project));
+        var project = Path.Combine(directory, "Packages.proj");
+        File.WriteAllText(project, """
+            <Project Sdk="DistBuild.Sdk">
+              <ItemGroup>
+                <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+              </ItemGroup>
+            </Project>
+            """);
+
+        var result = await BuildAsync(project);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"{project} : error DISTB0015: A DistBuild.Sdk wrapper project takes no PackageReference (Newtonsoft.Json)", result.Output);
+        Assert.Contains("<Sdk Name=\"DistBuild.Sdk\" />", result.Output);
+    }
+
     private string NewDirectory(string testName)
     {
         var directory = Path.Combine(sdk.Root, testName);

@@ -44,9 +44,12 @@ public sealed class SdkPackageFixture : IAsyncLifetime
     }
 
     /// <summary>`dotnet build` of a project, with the shared DISTBUILD_HOME and extra -p: properties.</summary>
-    public Task<CommandResult> BuildAsync(string project, params string[] properties) =>
+    public Task<CommandResult> BuildAsync(string project, params string[] properties) => DotnetAsync("build", project, properties);
+
+    /// <summary>`dotnet VERB` (build, clean, publish) of a project, as <see cref="BuildAsync"/>.</summary>
+    public Task<CommandResult> DotnetAsync(string verb, string project, params string[] properties) =>
         Command.RunAsync("dotnet",
-            ["build", project, "-nodeReuse:false", "-v:n", .. properties.Select(p => "-p:" + p)],
+            [verb, project, "-nodeReuse:false", "-v:n", .. properties.Select(p => "-p:" + p)],
             Path.GetDirectoryName(project)!, TimeSpan.FromMinutes(10),
             new Dictionary<string, string?> { ["DISTBUILD_HOME"] = Home, ["DISTBUILD_SCHEDULER"] = null, ["DISTBUILD_TOKEN"] = null });
 

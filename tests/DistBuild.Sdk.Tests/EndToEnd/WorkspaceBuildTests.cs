@@ -121,6 +121,31 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
     }
 
+    [Fact]
+    public async Task Wrapper_project_reads_Directory_Build_props_publishes_a_release_binary_and_cleans_what_it_built()
+    {
+        var samples = sdk.CopySamples(nameof(Wrapper_project_reads_Directory_Build_props_publishes_a_release_binary_and_cleans_what_it_built));
+        // A wrapper does not import Microsoft.NET.Sdk, but Directory.Build.props applies to it as to any project.
+        File.WriteAllText(Path.Combine(samples, "Directory.Build.props"),
+            "<Project><PropertyGroup><BaseOutputPath>$(MSBuildThisFileDirectory)out/</BaseOutputPath></PropertyGroup></Project>");
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+        var built = Path.Combine(samples, "out", "Debug", "net10.0", "hello");
+
+        (await sdk.BuildAsync(project)).ShouldSucceed("build");
+        Assert.True(File.Exists(built), $"the binary is not in the output directory named by Directory.Build.props ({built})");
+
+        (await sdk.DotnetAsync("publish", project)).ShouldSucceed("publish");
+        var published = Path.Combine(samples, "out", "Release", "net10.0", "publish", "hello");
+        var run = (await Command.RunAsync(published, [], samples, TimeSpan.FromSeconds(30))).ShouldSucceed("published hello");
+        Assert.Equal(ExpectedOutput, run.Output.Trim());
+        Assert.True(File.Exists(Path.Combine(samples, "HelloWorkspace", "obj", "cargo", "release", "hello")), "publish did not build cargo's release profile");
+        Assert.Contains(BuildReportFile.Read(Path.GetDirectoryName(project)!, "Release").Invocations, i => i is { Crate: "hello", Kind: "remote" });
+
+        (await sdk.DotnetAsync("clean", project)).ShouldSucceed("clean");
+        Assert.False(File.Exists(built), "clean left the binary it had copied to the output directory");
+        Assert.False(Directory.Exists(Path.Combine(samples, "HelloWorkspace", "obj", "cargo")), "clean left the cargo target directory");
+    }
+
     private static string HelloPath(string samples) => Path.Combine(samples, "HelloWorkspace", "bin", "Debug", "net10.0", "hello");
 
     private static async Task<string> RunHelloAsync(string samples)
