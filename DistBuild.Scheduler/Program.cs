@@ -21,7 +21,7 @@ if ((SchedulerOptions.Check(builder.Configuration) ?? AuthOptions.Check(builder.
 }
 builder.Services.AddSchedulerOptions(builder.Configuration);
 builder.Services.AddSchedulerAuth(builder.Configuration);
-builder.WebHost.UseHttp2Only();
+builder.WebHost.UseSchedulerKestrel();
 
 // Services: the plain classes that hold the state, the loops that drive them, and gRPC.
 builder.Services.AddSchedulerCore();

@@ -1,6 +1,6 @@
 namespace DistBuild.Scheduler.Hosting;
 
-/// <summary>When a client last called, and how many client calls are open: what idle shutdown waits on.</summary>
+/// <summary>When a client last connected or called, and how many client calls are open: what idle shutdown waits on.</summary>
 public sealed class ActivityTracker(TimeProvider time)
 {
     private int _openCalls;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace DistBuild.Scheduler.Hosting;
 
 /// <summary>
-/// Stops the host after <see cref="SchedulerOptions.IdleShutdown"/> with no client call and no job in flight,
+/// Stops the host after <see cref="SchedulerOptions.IdleShutdown"/> with no new connection, no client call and no job in flight,
 /// so the scheduler the SDK starts by itself does not outlive the builds that use it. Off when zero.
 /// </summary>
 public sealed class IdleShutdown(

@@ -72,12 +72,24 @@ public static class SchedulerServiceCollectionExtensions
 
     /// <summary>
     /// gRPC needs HTTP/2, which Kestrel only speaks without TLS when told to. Larger flow-control windows than
-    /// the defaults let a blob upload fill a fast link instead of waiting for window updates.
+    /// the defaults let a blob upload fill a fast link instead of waiting for window updates. A new connection counts
+    /// as activity for idle shutdown: the SDK checks that the embedded scheduler it reuses takes connections (a gRPC
+    /// call would cost the build its client stack's JIT inside MSBuild), and the build that follows must still find it.
+    /// Connections that last (a worker's, a build's) count once; their calls count as they come.
     /// </summary>
-    public static IWebHostBuilder UseHttp2Only(this IWebHostBuilder webHost) =>
+    public static IWebHostBuilder UseSchedulerKestrel(this IWebHostBuilder webHost) =>
         webHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
+            var activity = kestrel.ApplicationServices.GetRequiredService<ActivityTracker>();
+            kestrel.ConfigureEndpointDefaults(endpoint =>
+            {
+                endpoint.Protocols = HttpProtocols.Http2;
+                endpoint.Use(next => connection =>
+                {
+                    activity.Touch();
+                    return next(connection);
+                });
+            });
             kestrel.Limits.Http2.InitialConnectionWindowSize = 16 << 20;
             kestrel.Limits.Http2.InitialStreamWindowSize = 8 << 20;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;

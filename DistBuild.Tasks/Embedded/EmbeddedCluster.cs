@@ -1,9 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Capabilities = Build.Bazel.Remote.Execution.V2.Capabilities;
-using GetCapabilitiesRequest = Build.Bazel.Remote.Execution.V2.GetCapabilitiesRequest;
 using DistBuild.Protocol.Cas;
-using DistBuild.Protocol.Channels;
-using Grpc.Core;
 
 namespace DistBuild.Tasks.Embedded;
 
@@ -35,7 +33,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         if (state is not null
             && state.SchedulerProgram == options.Scheduler.Program
             && DetachedProcess.IsRunning(state.SchedulerPid, "DistBuild.Scheduler")
-            && await AnswersAsync(state.Url, cancellationToken).ConfigureAwait(false))
+            && await AcceptsConnectionsAsync(state.Url, cancellationToken).ConfigureAwait(false))
         {
             if (DetachedProcess.IsRunning(state.WorkerPid, "DistBuild.Worker"))
             {
@@ -148,21 +146,35 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         }
     }
 
-    private async Task<bool> AnswersAsync(string url, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the recorded scheduler takes connections on its port. A TCP connection rather than a gRPC call: the
+    /// client stack a call needs (HttpClient, HTTP/2, protobuf) cost every reusing build ~0.2 s of JIT inside MSBuild,
+    /// whose runtime is not ours to tune. The scheduler counts a new connection as activity, so its idle shutdown
+    /// waits for the build that follows. Its process was checked already (pid and program).
+    /// </summary>
+    private async Task<bool> AcceptsConnectionsAsync(string url, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || !IPAddress.TryParse(uri.Host, out var address))
+        {
+            detail($"DistBuild: the recorded embedded scheduler URL '{url}' does not name an IP address and port; starting a new one");
+            return false;
+        }
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
-            using var channel = GrpcChannels.Create(url);
-            var client = new Capabilities.CapabilitiesClient(channel);
-            await client.GetCapabilitiesAsync(
-                new GetCapabilitiesRequest { InstanceName = options.InstanceName },
-                deadline: DateTime.UtcNow.AddSeconds(5),
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(new IPEndPoint(address, uri.Port), timeout.Token).ConfigureAwait(false);
             return true;
         }
-        catch (RpcException e)
+        catch (SocketException e)
         {
-            detail($"DistBuild: the embedded scheduler at {url} did not answer ({e.StatusCode}); starting a new one");
+            detail($"DistBuild: the embedded scheduler at {url} takes no connections ({e.SocketErrorCode}); starting a new one");
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            detail($"DistBuild: the embedded scheduler at {url} did not take a connection within 5 s; starting a new one");
             return false;
         }
     }

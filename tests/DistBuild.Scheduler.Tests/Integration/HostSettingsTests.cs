@@ -20,6 +20,25 @@ public sealed class HostSettingsTests
     }
 
     [Fact]
+    public async Task A_new_connection_holds_off_idle_shutdown_as_a_call_does()
+    {
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:IdleShutdown=00:00:02");
+        var port = new Uri(scheduler.Url).Port;
+
+        // Connections without a single call, for more than twice the idle period (the SDK's check of a reused scheduler).
+        for (var i = 0; i < 10; i++)
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            await Task.Delay(500);
+        }
+        Assert.False(scheduler.HasExited, "the scheduler shut down while clients kept connecting:\n" + scheduler.Output);
+
+        await scheduler.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(scheduler.HasExited);
+    }
+
+    [Fact]
     public async Task Heartbeat_interval_from_the_command_line_is_what_workers_are_told()
     {
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:HeartbeatInterval=00:00:07");

@@ -45,6 +45,37 @@ public sealed class EmbeddedClusterTests : IDisposable
             "worker processes for this home: " + Processes.WithCommandLineContaining(_home, "DistBuild.Worker.dll").Count);
     }
 
+    [Fact]
+    public async Task A_later_build_reuses_the_running_pair_once_its_scheduler_takes_a_connection()
+    {
+        var cluster = new EmbeddedCluster(Options(TestHosts.FreePort), _details.Add);
+        var first = await cluster.EnsureRunningAsync(CancellationToken.None);
+        var started = EmbeddedState.Read(StatePath)!;
+
+        var second = await cluster.EnsureRunningAsync(CancellationToken.None);
+
+        Assert.Equal(first, second);
+        Assert.Equal(started, EmbeddedState.Read(StatePath));
+        Assert.Contains(_details, d => d.StartsWith($"DistBuild: reusing the embedded scheduler at {first} (pid {started.SchedulerPid})", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_recorded_scheduler_that_takes_no_connections_is_replaced_by_a_new_pair()
+    {
+        var cluster = new EmbeddedCluster(Options(TestHosts.FreePort), _details.Add);
+        await cluster.EnsureRunningAsync(CancellationToken.None);
+        // Its process is still there, but nothing listens where the state says it does.
+        var closed = $"http://127.0.0.1:{TestHosts.FreePort()}";
+        (EmbeddedState.Read(StatePath)! with { Url = closed }).Write(StatePath);
+
+        var url = await cluster.EnsureRunningAsync(CancellationToken.None);
+
+        Assert.NotEqual(closed, url);
+        await AssertAnswersAsync(url);
+        Assert.Equal(url, EmbeddedState.Read(StatePath)!.Url);
+        Assert.Contains(_details, d => d.StartsWith($"DistBuild: the embedded scheduler at {closed} takes no connections", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         foreach (var pid in Processes.WithCommandLineContaining(_home, "DistBuild."))
@@ -68,6 +99,8 @@ public sealed class EmbeddedClusterTests : IDisposable
         "",
         TimeSpan.FromMinutes(2),
         TimeSpan.FromSeconds(60)) { ChooseSchedulerPort = port };
+
+    private string StatePath => Path.Combine(_home, "embedded.json");
 
     private string WorkerLog() => File.ReadAllText(Path.Combine(_home, "logs", "worker.log"));
 
