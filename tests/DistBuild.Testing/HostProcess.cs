@@ -10,7 +10,11 @@ namespace DistBuild.Testing;
 /// </summary>
 public sealed partial class HostProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Generous: `dotnet test` runs the test assemblies side by side, and while one packs the SDK (three NativeAOT
+    /// links) a host started on this 2-core machine has been seen to take minutes to print a line.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -48,7 +48,16 @@ public static class TestHosts
     public static async Task<HostProcess> StartWorkerAsync(string schedulerUrl, string workerId, IDictionary<string, string>? environment, params string[] settings)
     {
         var worker = await StartWorkerProcessAsync(schedulerUrl, workerId, environment, settings);
-        await worker.WaitForOutputAsync("Registered with the scheduler", TimeSpan.FromSeconds(30));
+        try
+        {
+            await worker.WaitForOutputAsync("Registered with the scheduler", HostProcess.StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Not left behind retrying a scheduler the test has stopped.
+            await worker.DisposeAsync();
+            throw;
+        }
         return worker;
     }
 
