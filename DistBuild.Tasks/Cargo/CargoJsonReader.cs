@@ -16,6 +16,11 @@ public static class CargoJsonReader
     {
         if (line.Length == 0 || line[0] != '{')
             return null;
+        // Most lines of a build are artifacts of rlibs and build scripts, which DistBuild does not act on. Parsing them
+        // all made System.Text.Json hot enough in MSBuild's process to be JIT-compiled twice, while rustc waits for
+        // the cores; a raw-text check skips them (quotes inside JSON strings are escaped, so it cannot match text).
+        if (line.Contains("\"reason\":\"compiler-artifact\"", StringComparison.Ordinal) && !RustArtifacts.MayNameSelectedKind(line))
+            return null;
         JsonDocument document;
         try
         {

@@ -39,6 +39,15 @@ public static class RustArtifacts
         }
     }
 
+    /// <summary>
+    /// False when a compiler-artifact line, as cargo printed it, cannot be of a kind <see cref="Select"/> picks: none
+    /// of "bin", "cdylib" or "staticlib" appears in it as a whole JSON string. True does not mean it is one.
+    /// </summary>
+    public static bool MayNameSelectedKind(string artifactLine) =>
+        artifactLine.Contains("\"bin\"", StringComparison.Ordinal)
+        || artifactLine.Contains("\"cdylib\"", StringComparison.Ordinal)
+        || artifactLine.Contains("\"staticlib\"", StringComparison.Ordinal);
+
     private static bool IsSharedLibrary(string file) =>
         file.EndsWith(".so", StringComparison.Ordinal)
         || file.EndsWith(".dylib", StringComparison.Ordinal)

@@ -39,10 +39,13 @@ public sealed class CargoJsonReaderTests
         const string cdylib = """{"reason":"compiler-artifact","package_id":"path+file:///w/native-lib#0.1.0","manifest_path":"/w/native-lib/Cargo.toml","target":{"kind":["cdylib"],"crate_types":["cdylib"],"name":"native_lib"},"filenames":["/t/debug/libnative_lib.so"],"executable":null,"fresh":false}""";
         const string bin = """{"reason":"compiler-artifact","package_id":"path+file:///w/crates/hello#0.1.0","manifest_path":"/w/crates/hello/Cargo.toml","target":{"kind":["bin"],"crate_types":["bin"],"name":"hello"},"filenames":["/t/debug/hello"],"executable":"/t/debug/hello","fresh":true}""";
         const string rlib = """{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#serde@1.0.152","manifest_path":"/r/serde/Cargo.toml","target":{"kind":["lib"],"crate_types":["lib"],"name":"serde"},"filenames":["/t/debug/deps/libserde-1.rlib"],"executable":null,"fresh":false}""";
+        const string libNamedBin = """{"reason":"compiler-artifact","package_id":"path+file:///w/crates/bin#0.1.0","manifest_path":"/w/crates/bin/Cargo.toml","target":{"kind":["lib"],"crate_types":["lib"],"name":"bin"},"filenames":["/t/debug/deps/libbin-1.rlib"],"executable":null,"fresh":false}""";
 
         Assert.Equal([("cdylib", "/t/debug/libnative_lib.so")], RustArtifacts.Select((CompilerArtifactMessage)CargoJsonReader.Parse(cdylib)!));
         Assert.Equal([("bin", "/t/debug/hello")], RustArtifacts.Select((CompilerArtifactMessage)CargoJsonReader.Parse(bin)!));
-        Assert.Empty(RustArtifacts.Select((CompilerArtifactMessage)CargoJsonReader.Parse(rlib)!));
+        // An rlib's line is skipped without being parsed; one that merely mentions "bin" is parsed and still not selected.
+        Assert.Null(CargoJsonReader.Parse(rlib));
+        Assert.Empty(RustArtifacts.Select((CompilerArtifactMessage)CargoJsonReader.Parse(libNamedBin)!));
     }
 
     [Theory]
