@@ -73,8 +73,8 @@ public static class SchedulerServiceCollectionExtensions
     /// <summary>
     /// gRPC needs HTTP/2, which Kestrel only speaks without TLS when told to. Larger flow-control windows than
     /// the defaults let a blob upload fill a fast link instead of waiting for window updates. A new connection counts
-    /// as activity for idle shutdown: the SDK checks that the embedded scheduler it reuses takes connections (a gRPC
-    /// call would cost the build its client stack's JIT inside MSBuild), and the build that follows must still find it.
+    /// as activity for idle shutdown: the SDK checks that the embedded scheduler it reuses takes connections (rather than
+    /// calling it from inside MSBuild's process), and the build that follows must still find it.
     /// Connections that last (a worker's, a build's) count once; their calls count as they come.
     /// </summary>
     public static IWebHostBuilder UseSchedulerKestrel(this IWebHostBuilder webHost) =>

@@ -22,15 +22,16 @@ public sealed class HostSettingsTests
     [Fact]
     public async Task A_new_connection_holds_off_idle_shutdown_as_a_call_does()
     {
-        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:IdleShutdown=00:00:02");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Scheduler:IdleShutdown=00:00:04");
         var port = new Uri(scheduler.Url).Port;
 
-        // Connections without a single call, for more than twice the idle period (the SDK's check of a reused scheduler).
-        for (var i = 0; i < 10; i++)
+        // Connections without a single call (the SDK's check of a reused scheduler), every 0.2 s for more than twice
+        // the idle period: a gap as long as the idle period would take a stall of the whole machine.
+        for (var i = 0; i < 50; i++)
         {
             using var client = new System.Net.Sockets.TcpClient();
             await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
-            await Task.Delay(500);
+            await Task.Delay(200);
         }
         Assert.False(scheduler.HasExited, "the scheduler shut down while clients kept connecting:\n" + scheduler.Output);
 
