@@ -101,7 +101,7 @@ public sealed class LocalBlobCache
             var executable = (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
             if (executable ? mode != ExecutableMode || HasExecutable(digest) : Contains(digest))
                 return;
-            var key = executable ? digest.Key() + ExecutableSuffix : digest.Key();
+            var key = executable ? ExecutableKey(digest) : digest.Key();
             var path = executable ? PathFor(digest) + ExecutableSuffix : PathFor(digest);
             var temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -122,7 +122,7 @@ public sealed class LocalBlobCache
     public bool HasExecutable(Digest digest)
     {
         lock (_lock)
-            return _entries.TryGetValue(digest.Key() + ExecutableSuffix, out var entry) && File.Exists(entry.Path);
+            return _entries.TryGetValue(ExecutableKey(digest), out var entry) && File.Exists(entry.Path);
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class LocalBlobCache
         var executablePath = path + ExecutableSuffix;
         lock (_lock)
         {
-            if (_entries.TryGetValue(digest.Key() + ExecutableSuffix, out var entry) && File.Exists(entry.Path))
+            if (_entries.TryGetValue(ExecutableKey(digest), out var entry) && File.Exists(entry.Path))
             {
                 entry.LastUsed = _time.GetUtcNow();
                 return executablePath;
@@ -148,9 +148,12 @@ public sealed class LocalBlobCache
         File.SetUnixFileMode(temporary, ExecutableMode);
         File.Move(temporary, executablePath, overwrite: true);
         lock (_lock)
-            Add(digest.Key() + ExecutableSuffix, executablePath, digest.SizeBytes);
+            Add(ExecutableKey(digest), executablePath, digest.SizeBytes);
         return executablePath;
     }
+
+    /// <summary>The entry key of a blob's executable copy (its file is the plain entry's path plus the suffix).</summary>
+    private static string ExecutableKey(Digest digest) => digest.Key() + ExecutableSuffix;
 
     /// <summary>Deletes the least recently used blobs until the cache fits its size limit.</summary>
     public void Trim()

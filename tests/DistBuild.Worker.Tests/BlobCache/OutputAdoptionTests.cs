@@ -1,3 +1,4 @@
+using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.InputTrees;
 using DistBuild.Testing;
@@ -16,13 +17,17 @@ public sealed class OutputAdoptionTests
     private LocalBlobCache NewCache() =>
         new(Path.Combine(_work, "blobs"), long.MaxValue, TimeProvider.System, NullLogger<LocalBlobCache>.Instance);
 
-    private string JobOutput(string name, byte[] contents, UnixFileMode mode)
+    /// <summary>Writes a first job's output with <paramref name="mode"/> and has a new cache adopt it.</summary>
+    private (LocalBlobCache Cache, Digest Digest) AdoptJobOutput(string name, byte[] contents, UnixFileMode mode)
     {
         var path = Path.Combine(_work, "jobs", "first", "out", name);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, contents);
         File.SetUnixFileMode(path, mode);
-        return path;
+        var digest = Digests.ComputeFile(path);
+        var cache = NewCache();
+        cache.Adopt(digest, path);
+        return (cache, digest);
     }
 
     /// <summary>
@@ -48,11 +53,7 @@ public sealed class OutputAdoptionTests
     public async Task An_adopted_output_is_the_next_jobs_input_without_a_download_after_its_job_directory_is_gone()
     {
         var contents = "!<arch>\nlibrary bytes"u8.ToArray();
-        var output = JobOutput("libdep.rlib", contents, (UnixFileMode)0b110_100_100);
-        var digest = Digests.ComputeFile(output);
-        var cache = NewCache();
-
-        cache.Adopt(digest, output);
+        var (cache, digest) = AdoptJobOutput("libdep.rlib", contents, (UnixFileMode)0b110_100_100);
         System.IO.Directory.Delete(Path.Combine(_work, "jobs", "first"), recursive: true);
 
         // The blob is not in the store: a download attempt would fail with NOT_FOUND.
@@ -68,11 +69,7 @@ public sealed class OutputAdoptionTests
     {
         // A proc-macro library: its dependents load it, as an executable input.
         var contents = "\x7fELF proc macro"u8.ToArray();
-        var output = JobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
-        var digest = Digests.ComputeFile(output);
-        var cache = NewCache();
-
-        cache.Adopt(digest, output);
+        var (cache, digest) = AdoptJobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
         System.IO.Directory.Delete(Path.Combine(_work, "jobs", "first"), recursive: true);
 
         Assert.True(cache.HasExecutable(digest));
@@ -89,10 +86,7 @@ public sealed class OutputAdoptionTests
     public async Task The_same_bytes_as_a_plain_input_are_fetched_and_not_executable()
     {
         var contents = "\x7fELF proc macro"u8.ToArray();
-        var output = JobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
-        var digest = Digests.ComputeFile(output);
-        var cache = NewCache();
-        cache.Adopt(digest, output);
+        var (cache, digest) = AdoptJobOutput("libderive.so", contents, (UnixFileMode)0b111_101_101);
 
         var (tree, root) = await MaterializeOneFileAsync(cache, "copy/libderive.so", contents, isExecutable: false, withoutFile: false);
 
@@ -105,11 +99,7 @@ public sealed class OutputAdoptionTests
     [Fact]
     public void An_executable_with_another_mode_than_the_executable_entrys_is_not_adopted()
     {
-        var output = JobOutput("hello", "\x7fELF"u8.ToArray(), (UnixFileMode)0b111_111_101);
-        var digest = Digests.ComputeFile(output);
-        var cache = NewCache();
-
-        cache.Adopt(digest, output);
+        var (cache, digest) = AdoptJobOutput("hello", "\x7fELF"u8.ToArray(), (UnixFileMode)0b111_111_101);
 
         Assert.False(cache.Contains(digest));
         Assert.False(cache.HasExecutable(digest));
