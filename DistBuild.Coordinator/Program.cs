@@ -1,65 +1,45 @@
-// distbuild-coordinator: serves the rustc shims of one cargo run for the DistBuildCargoBuild task that started it.
-// The task and this process speak CoordinatorMessages' line protocol: settings, then commands, on standard input;
-// events on standard output. The end of standard input (the task finished, or died) makes it finish and exit.
+// distbuild-coordinator: runs the cargo builds of one DistBuildCargoBuild task and serves their rustc shims. The task
+// writes a BuildRequest as the first line of standard input, then may write "cancel"; the coordinator writes
+// BuildEvent lines (diagnostics, messages, artifacts) to standard output and exits 0 when the build succeeded, 1 when
+// it failed (the reasons were reported), 2 when the request was not one. The end of standard input before the build
+// is done means the task is gone: the build is cancelled.
 using System.Text.Json;
-using DistBuild.Coordinator.Compilation;
+using DistBuild.Coordinator.Build;
 using DistBuild.Coordinator.Relay;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Protocol.Diagnostics;
 
-var events = new EventWriter(new StreamWriter(Console.OpenStandardOutput()));
-WarmUp();
-
-CoordinatorSettings settings;
+BuildRequest request;
 try
 {
-    settings = CoordinatorMessages.DecodeSettings(await Console.In.ReadLineAsync() ?? throw new JsonException("standard input ended before the settings"));
+    request = BuildRequest.Decode(await Console.In.ReadLineAsync() ?? throw new JsonException("standard input ended before the request"));
 }
 catch (JsonException e)
 {
-    Console.Error.WriteLine($"distbuild-coordinator: expected the settings as a JSON line on standard input ({e.Message})");
+    Console.Error.WriteLine($"distbuild-coordinator: expected a build request as a JSON line on standard input ({e.Message})");
     return 2;
 }
 
-var coordinator = new RustcCoordinator(settings, events);
-try
+using var cancellation = new CancellationTokenSource();
+_ = Task.Run(async () =>
 {
-    try
-    {
-        await coordinator.StartAsync(CancellationToken.None);
-    }
-    catch (SchedulerNotReapiException e)
-    {
-        events.Write(new CoordinatorEvent(CoordinatorEventKinds.SchedulerNotReapi, e.Message));
-        return 3;
-    }
-    catch (SchedulerUnreachableException e)
-    {
-        events.Write(new CoordinatorEvent(CoordinatorEventKinds.SchedulerUnreachable, e.Message));
-        return 3;
-    }
-    events.Write(new CoordinatorEvent(CoordinatorEventKinds.Ready, SocketPath: coordinator.SocketPath));
-
     while (await Console.In.ReadLineAsync() is { } command)
     {
-        if (command == CoordinatorMessages.CancelCommand)
-            coordinator.Cancel();
+        if (command == BuildRequest.CancelCommand)
+            break;
     }
-}
-finally
-{
-    await coordinator.DisposeAsync();
-}
+    cancellation.Cancel();
+});
 
-foreach (var invocation in coordinator.Invocations)
-    events.Write(new CoordinatorEvent(CoordinatorEventKinds.Compiled, Invocation: invocation));
-return 0;
-
-// The task starts this process before it knows the scheduler and sends the settings once it does. Loading and
-// initialising the JSON, socket and file code costs a fresh runtime about 90 ms; done here, it overlaps that wait
-// instead of delaying every build, a no-op included, by that much.
-static void WarmUp()
+var log = new EventWriter(new StreamWriter(Console.OpenStandardOutput()));
+try
 {
-    CoordinatorMessages.DecodeEvent(CoordinatorMessages.Encode(new CoordinatorEvent(CoordinatorEventKinds.Detail, "warm-up")));
-    CoordinatorMessages.DecodeSettings(CoordinatorMessages.Encode(new CoordinatorSettings("http://127.0.0.1:1", "", null, false, null)));
-    using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+    return await new CargoBuild(request, log).RunAsync(cancellation.Token) ? 0 : 1;
+}
+catch (Exception e)
+{
+    // A build must never end in a stack trace MSBuild shows as the error: one line, the details at low verbosity.
+    log.Error(DiagnosticCodes.CargoFailed, null, $"DistBuild failed: {e.Message}");
+    log.Detail(e.ToString());
+    return 1;
 }

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace DistBuild.Protocol.Coordination;
 
 /// <summary>One compile of the build, for the build report.</summary>
@@ -25,6 +23,5 @@ public sealed record InvocationRecord(
     CompilePhases? Phases = null)
 {
     /// <summary>Starts beyond the first: retries after lost or failing workers, and a local fallback.</summary>
-    [JsonIgnore]
     public int Retries => Math.Max(0, Attempts - 1);
 }

@@ -1,27 +1,25 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using DistBuild.Protocol.Cas;
+using DistBuild.Protocol.Cargo;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Protocol.Diagnostics;
+using DistBuild.Protocol.Hosts;
 using DistBuild.Tasks.Coordination;
-using DistBuild.Tasks.Diagnostics;
-using DistBuild.Tasks.Embedded;
-using DistBuild.Tasks.Hosts;
-using DistBuild.Tasks.Logging;
-using DistBuild.Tasks.Reporting;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
 namespace DistBuild.Tasks.Cargo;
 
 /// <summary>
-/// Builds RustCrate items with cargo, handing every rustc invocation to DistBuild (RUSTC_WRAPPER = the shim, which
-/// talks to the coordinator process started here). rustc diagnostics and cargo's own errors become MSBuild errors and
-/// warnings; bins, cdylibs and staticlibs become <see cref="Artifacts"/>; a JSON report records every invocation.
+/// Builds RustCrate items with cargo, handing every rustc invocation to DistBuild. The build itself runs in the
+/// coordinator process started here (DistBuild.Coordinator's CargoBuild: the embedded scheduler, cargo with the rustc
+/// shim, the report); this task checks the items, passes the project's settings on and relays what comes back:
+/// rustc's and cargo's diagnostics as MSBuild errors and warnings, bins, cdylibs and staticlibs as
+/// <see cref="Artifacts"/>. It stays this thin because MSBuild JIT-compiles a task's code in every build.
 /// </summary>
 public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICancelableTask
 {
-    private readonly CancellationTokenSource _cancellation = new();
+    private readonly Lock _cancelLock = new();
     private CoordinatorProcess? _coordinator;
+    private bool _cancelled;
 
     /// <summary>RustCrate items: Cargo.toml paths with optional Package, Features, NoDefaultFeatures, Binaries metadata.</summary>
     [Required]
@@ -81,292 +79,125 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
 
     public void Cancel()
     {
-        _cancellation.Cancel();
-        _coordinator?.Cancel();
+        lock (_cancelLock)
+        {
+            _cancelled = true;
+            _coordinator?.Cancel();
+        }
     }
 
     public override bool Execute()
     {
-        var log = new TaskLogQueue(Log);
-        var work = System.Threading.Tasks.Task.Run(() => BuildAsync(log, _cancellation.Token));
-        log.Pump(work);
-        try
-        {
-            work.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException)
-        {
-            Log.LogError("DistBuild", DiagnosticCodes.Cancelled, null, null, 0, 0, 0, 0, "DistBuild: the build was cancelled");
-        }
-        catch (Exception e)
-        {
-            // The task must never end with an exception MSBuild reports as "the task failed unexpectedly" alone.
-            Log.LogError("DistBuild", DiagnosticCodes.CargoFailed, null, null, 0, 0, 0, 0, $"DistBuild failed: {e.Message}");
-            Log.LogMessage(MessageImportance.Low, e.ToString());
-        }
-        return !Log.HasLoggedErrors;
-    }
-
-    private async System.Threading.Tasks.Task BuildAsync(TaskLogQueue log, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        var commands = ReadCrates(log);
+        var commands = ReadCrates();
         if (commands is null)
-            return;
+            return false;
 
-        var mode = "cargo";
-        string? schedulerUrl = null;
-        var environment = new Dictionary<string, string?>
+        var coordinator = string.IsNullOrWhiteSpace(CoordinatorHost) ? null : HostCommand.For(Path.GetFullPath(CoordinatorHost), DotnetHost());
+        if (coordinator is null || !File.Exists(coordinator.Program))
         {
-            ["CARGO_TERM_COLOR"] = "never",
-            ["CARGO_TERM_PROGRESS_WHEN"] = "never",
+            Error(DiagnosticCodes.CoordinatorFailed, $"DistBuild: the coordinator '{CoordinatorHost}' does not exist; reinstall the DistBuild.Sdk package.");
+            return false;
+        }
+
+        var request = new BuildRequest(commands)
+        {
+            Enabled = Enabled,
+            Scheduler = Scheduler,
+            InstanceName = InstanceName,
+            Token = Token,
+            CaCertificate = CaCertificate,
+            LocalFallback = LocalFallback,
+            JobTimeout = JobTimeout,
+            ReportPath = ReportPath,
+            Cargo = Cargo,
+            RustcShim = RustcShim,
+            Home = Home,
+            SchedulerHost = SchedulerHost,
+            WorkerHost = WorkerHost,
+            EmbeddedIdleShutdown = EmbeddedIdleShutdown,
+            DotnetHost = DotnetHost(),
         };
         var artifacts = new List<ITaskItem>();
-        var success = true;
-        IReadOnlyList<InvocationRecord> invocations = [];
+        var otherLines = new List<string>();
+        int exitCode;
+        CoordinatorProcess process;
         try
         {
-            if (Enabled)
+            process = CoordinatorProcess.Start(coordinator, request);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            Error(DiagnosticCodes.CoordinatorFailed, $"DistBuild: the coordinator could not be started ({coordinator}): {e.Message}.");
+            return false;
+        }
+        using (process)
+        {
+            lock (_cancelLock)
             {
-                (mode, schedulerUrl) = await StartCoordinatorAsync(log, environment, cancellationToken).ConfigureAwait(false);
-                if (log.HasErrors)
-                    return;
+                _coordinator = process;
+                if (_cancelled)
+                    process.Cancel();
             }
-            var cargo = CargoProcess.Locate(Cargo);
-            foreach (var command in commands)
-                success &= await BuildCrateAsync(cargo, command, environment, artifacts, log, cancellationToken).ConfigureAwait(false);
-            if (_coordinator is not null)
-                invocations = await _coordinator.StopAsync().ConfigureAwait(false);
-        }
-        catch (CoordinatorFailedException e)
-        {
-            log.Error(DiagnosticCodes.CoordinatorFailed, null, $"DistBuild: {e.Message}");
-        }
-        finally
-        {
-            await StopCoordinatorAsync().ConfigureAwait(false);
+            exitCode = process.Relay(message => Relay(message, artifacts), line =>
+            {
+                otherLines.Add(line);
+                Log.LogMessage(MessageImportance.Low, $"distbuild-coordinator: {line}");
+            });
+            foreach (var line in process.Stderr())
+            {
+                otherLines.Add(line);
+                Log.LogMessage(MessageImportance.Low, $"distbuild-coordinator: {line}");
+            }
         }
         Artifacts = artifacts.ToArray();
 
-        // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
-        // never hides that a "distributed" build ran on this machine.
-        foreach (var fallback in invocations.Where(i => i.Kind == "local" && i.Note?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true))
-            log.Warning(DiagnosticCodes.CompiledLocally, $"DistBuild: {fallback.Crate} compiled locally because the scheduler at {schedulerUrl} is unreachable.");
-        var report = new BuildReport(mode, schedulerUrl, success && !log.HasErrors, clock.Elapsed.TotalSeconds, invocations);
-        log.High(report.Summary());
-        if (!string.IsNullOrWhiteSpace(ReportPath))
-        {
-            try
-            {
-                report.Write(ReportPath!);
-                log.Detail($"DistBuild: report written to {Path.GetFullPath(ReportPath!)}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                log.Warning(DiagnosticCodes.ReportNotWritten, $"DistBuild could not write its report to {ReportPath}: {e.Message}");
-            }
-        }
+        if (CoordinatorProcess.EndProblem(exitCode, Log.HasLoggedErrors, otherLines) is { } problem)
+            Error(DiagnosticCodes.CoordinatorFailed, $"DistBuild: {problem}");
+        return exitCode == 0 && !Log.HasLoggedErrors;
     }
 
-    /// <summary>Starts the coordinator against the configured or embedded scheduler and sets cargo's wrapper environment.</summary>
-    private async Task<(string Mode, string? SchedulerUrl)> StartCoordinatorAsync(
-        TaskLogQueue log, Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    private void Relay(BuildEvent message, List<ITaskItem> artifacts)
     {
-        var shim = RustcShim;
-        if (string.IsNullOrWhiteSpace(shim) || !File.Exists(shim))
+        switch (message)
         {
-            var message = $"the rustc shim '{shim}' does not exist; reinstall the DistBuild.Sdk package, or set DistBuildRustcShim";
-            if (!LocalFallback)
-            {
-                log.Error(DiagnosticCodes.ShimNotFound, null, $"DistBuild: {message}.");
-                return ("cargo", null);
-            }
-            log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {message}; compiling locally (DistBuildLocalFallback is true).");
-            return ("cargo", null);
-        }
-
-        // The coordinator's runtime starts up while the scheduler is found or started.
-        if (!TryStartCoordinator(log))
-            return ("cargo", null);
-
-        var schedulerUrl = Scheduler?.Trim();
-        var embedded = string.IsNullOrEmpty(schedulerUrl);
-        if (embedded)
-        {
-            try
-            {
-                schedulerUrl = await StartEmbeddedAsync(log, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
-            {
-                // No coordinator without a scheduler: cargo runs plain or not at all.
-                await StopCoordinatorAsync().ConfigureAwait(false);
-                var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
-                if (!LocalFallback)
+            case DiagnosticEvent { Diagnostic: var d }:
+                switch (d.Severity)
                 {
-                    log.Error(DiagnosticCodes.EmbeddedStartFailed, null, message + "\nSet DistBuildScheduler to a running scheduler, DistBuildLocalFallback=true to compile locally, or DistBuildEnabled=false for plain cargo.");
-                    return ("cargo", null);
+                    case DiagnosticSeverity.Error:
+                        Log.LogError(d.Subcategory, d.Code, d.HelpKeyword, d.File, d.Line, d.Column, d.EndLine, d.EndColumn, d.Message);
+                        break;
+                    case DiagnosticSeverity.Warning:
+                        Log.LogWarning(d.Subcategory, d.Code, d.HelpKeyword, d.File, d.Line, d.Column, d.EndLine, d.EndColumn, d.Message);
+                        break;
+                    default:
+                        Log.LogMessage(d.Subcategory, d.Code, d.HelpKeyword, d.File, d.Line, d.Column, d.EndLine, d.EndColumn, MessageImportance.Low, d.Message);
+                        break;
                 }
-                log.Warning(DiagnosticCodes.CompilingLocally, message + "; compiling locally (DistBuildLocalFallback is true).");
-                return ("cargo", null);
-            }
+                break;
+            case MessageEvent text:
+                Log.LogMessage(text.Importance switch
+                {
+                    LogImportance.High => MessageImportance.High,
+                    LogImportance.Normal => MessageImportance.Normal,
+                    _ => MessageImportance.Low,
+                }, text.Text);
+                break;
+            case ArtifactEvent artifact:
+                var item = new TaskItem(artifact.Path);
+                item.SetMetadata("Kind", artifact.Kind);
+                item.SetMetadata("Crate", artifact.Crate);
+                item.SetMetadata("Package", artifact.Package);
+                item.SetMetadata("RustCrate", artifact.RustCrate);
+                artifacts.Add(item);
+                break;
         }
-
-        var token = string.IsNullOrEmpty(Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : Token;
-        var settings = new CoordinatorSettings(schedulerUrl!, InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, LocalFallback, ParseTimeout(JobTimeout))
-        {
-            CaCertificate = string.IsNullOrEmpty(CaCertificate) ? null : CaCertificate,
-            // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
-            LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
-            SchedulerAlreadyChecked = embedded,
-        };
-        // The coordinator ends by itself when it cannot start; BuildAsync disposes of it either way.
-        var started = await _coordinator!.ConfigureAsync(settings, cancellationToken).ConfigureAwait(false);
-        switch (started.Kind)
-        {
-            case CoordinatorEventKinds.SchedulerNotReapi:
-                log.Error(DiagnosticCodes.SchedulerNotReapi, null,
-                    $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {started.Message?.TrimEnd('.')}. " +
-                    "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
-                    "or leave it empty to use the embedded local scheduler.");
-                return ("cargo", schedulerUrl);
-            case CoordinatorEventKinds.SchedulerUnreachable:
-                log.Error(DiagnosticCodes.SchedulerUnreachable, null,
-                    $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {started.Message?.TrimEnd('.')}. " +
-                    "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
-                    "or leave DistBuildScheduler empty to use the embedded local scheduler.");
-                return ("cargo", schedulerUrl);
-        }
-
-        environment["RUSTC_WRAPPER"] = Path.GetFullPath(shim!);
-        environment["DISTBUILD_COORDINATOR"] = started.SocketPath;
-        // Incremental state lives in the local target directory and cannot travel to a worker.
-        environment["CARGO_INCREMENTAL"] = "0";
-        return (embedded ? "embedded" : "remote", schedulerUrl);
     }
 
-    /// <summary>Starts the coordinator process; false (with an error, or a warning under local fallback) when it cannot.</summary>
-    private bool TryStartCoordinator(TaskLogQueue log)
-    {
-        var coordinator = string.IsNullOrWhiteSpace(CoordinatorHost) ? null : HostCommand.For(Path.GetFullPath(CoordinatorHost), DotnetHost());
-        string problem;
-        if (coordinator is null || !File.Exists(coordinator.Program))
-        {
-            problem = $"the coordinator '{CoordinatorHost}' does not exist; reinstall the DistBuild.Sdk package";
-        }
-        else
-        {
-            try
-            {
-                _coordinator = CoordinatorProcess.Start(coordinator, log);
-                return true;
-            }
-            catch (Win32Exception e)
-            {
-                problem = $"the coordinator could not be started ({coordinator}): {e.Message}";
-            }
-        }
-        if (!LocalFallback)
-            log.Error(DiagnosticCodes.CoordinatorFailed, null, $"DistBuild: {problem}.");
-        else
-            log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {problem}; compiling locally (DistBuildLocalFallback is true).");
-        return false;
-    }
-
-    private async System.Threading.Tasks.Task StopCoordinatorAsync()
-    {
-        if (_coordinator is null)
-            return;
-        await _coordinator.DisposeAsync().ConfigureAwait(false);
-        _coordinator = null;
-    }
-
-    private Task<string> StartEmbeddedAsync(TaskLogQueue log, CancellationToken cancellationToken) =>
-        new EmbeddedCluster(EmbeddedOptions(), log.Detail).EnsureRunningAsync(cancellationToken);
-
-    private EmbeddedClusterOptions EmbeddedOptions()
-    {
-        var home = string.IsNullOrWhiteSpace(Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(Home!);
-        return new EmbeddedClusterOptions(
-            home,
-            HostCommand.For(Path.GetFullPath(SchedulerHost ?? ""), DotnetHost()),
-            HostCommand.For(Path.GetFullPath(WorkerHost ?? ""), DotnetHost()),
-            InstanceName ?? "",
-            ParseTimeout(EmbeddedIdleShutdown) ?? TimeSpan.FromMinutes(10),
-            TimeSpan.FromSeconds(60));
-    }
-
-    private async Task<bool> BuildCrateAsync(
-        string cargo, CargoCommand command, IReadOnlyDictionary<string, string?> environment,
-        List<ITaskItem> artifacts, TaskLogQueue log, CancellationToken cancellationToken)
-    {
-        var stderr = new CargoStderrReader(command.WorkingDirectory, command.ManifestPath, log.Report);
-        var compilerErrors = 0;
-        var finished = (bool?)null;
-        log.Detail($"DistBuild: {cargo} {string.Join(' ', command.Arguments())}");
-
-        void OnStdout(string line)
-        {
-            switch (CargoJsonReader.Parse(line))
-            {
-                case CompilerDiagnosticMessage message:
-                    if (message.Diagnostic.Severity == DiagnosticSeverity.Error)
-                        Interlocked.Increment(ref compilerErrors);
-                    log.Report(message.Diagnostic);
-                    if (message.Rendered is { Length: > 0 } rendered && message.Diagnostic.Severity != DiagnosticSeverity.Message)
-                        log.Detail(rendered.TrimEnd());
-                    break;
-                case CompilerArtifactMessage artifact:
-                    lock (artifacts)
-                        artifacts.AddRange(RustArtifacts.From(artifact, command.ManifestPath));
-                    break;
-                case BuildFinishedMessage done:
-                    finished = done.Success;
-                    break;
-            }
-        }
-
-        void OnStderr(string line)
-        {
-            // Both readers run concurrently; rustc's errors reach stdout before cargo's closing summary on stderr.
-            stderr.CompilerErrorsReported = Volatile.Read(ref compilerErrors) > 0;
-            lock (stderr)
-            {
-                if (!stderr.Add(line) && line.Trim().Length > 0)
-                    log.Detail(line.TrimEnd());
-            }
-        }
-
-        int exitCode;
-        try
-        {
-            exitCode = await CargoProcess.RunAsync(cargo, command, environment, OnStdout, OnStderr, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Win32Exception e)
-        {
-            log.Error(DiagnosticCodes.CargoNotFound, command.ManifestPath,
-                $"DistBuild could not run cargo ('{cargo}'): {e.Message}. Install Rust (rustup) or set DistBuildCargo to cargo's path.");
-            return false;
-        }
-        lock (stderr)
-            stderr.Flush();
-
-        if (exitCode == 0)
-            return true;
-        if (compilerErrors == 0 && !stderr.ErrorsReported)
-        {
-            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath,
-                $"cargo build failed with exit code {exitCode} (build-finished: {finished?.ToString() ?? "not reported"}); run with -v:detailed to see cargo's output.");
-        }
-        else if (compilerErrors > 0 && !stderr.ErrorsReported && !log.HasErrors)
-        {
-            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath, $"cargo build failed with exit code {exitCode}.");
-        }
-        return false;
-    }
+    private void Error(string code, string message, string? file = null) =>
+        Log.LogError("DistBuild", code, null, file, 0, 0, 0, 0, message);
 
     /// <summary>Validates the RustCrate items; null (with errors logged) when one names no existing manifest.</summary>
-    private List<CargoCommand>? ReadCrates(TaskLogQueue log)
+    private List<CargoCommand>? ReadCrates()
     {
         var commands = new List<CargoCommand>();
         foreach (var item in Crates)
@@ -378,8 +209,8 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             {
                 // Against the project that declares the item (where the user fixes it), not the SDK's targets that run the task.
                 var declaredIn = item.GetMetadata("DefiningProjectFullPath") is { Length: > 0 } project ? project : BuildEngine?.ProjectFileOfTaskNode;
-                log.Error(DiagnosticCodes.ManifestNotFound, declaredIn,
-                    $"RustCrate '{item.ItemSpec}' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml.");
+                Error(DiagnosticCodes.ManifestNotFound,
+                    $"RustCrate '{item.ItemSpec}' names {manifest}, which does not exist; point it at a package's or workspace's Cargo.toml.", declaredIn);
                 continue;
             }
             commands.Add(new CargoCommand(
@@ -392,14 +223,11 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
                 SplitList(item.GetMetadata("Binaries")),
                 Offline));
         }
-        return log.HasErrors ? null : commands;
+        return Log.HasLoggedErrors ? null : commands;
     }
 
     private static IReadOnlyList<string> SplitList(string value) =>
         value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-
-    private static TimeSpan? ParseTimeout(string? value) =>
-        TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero ? timeout : null;
 
     /// <summary>The dotnet executable running this build (the SDK sets DOTNET_HOST_PATH for tasks), else dotnet on PATH.</summary>
     private static string DotnetHost()

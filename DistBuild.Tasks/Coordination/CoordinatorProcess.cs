@@ -1,47 +1,35 @@
 using System.Diagnostics;
 using System.Text;
 using DistBuild.Protocol.Coordination;
-using DistBuild.Tasks.Hosts;
+using DistBuild.Protocol.Hosts;
 
 namespace DistBuild.Tasks.Coordination;
 
 /// <summary>
-/// The coordinator process (DistBuild.Coordinator) of one DistBuildCargoBuild, which serves cargo's rustc shims. It is
-/// started before the scheduler is known, so its runtime starts up while the task finds the scheduler; then
-/// <see cref="ConfigureAsync"/> hands it the settings and waits until it listens. Its log lines reach the task's log as
-/// they arrive and its compiles are kept for the build report. All three standard handles are redirected, and closing
-/// its standard input (<see cref="StopAsync"/>, or the end of the build process) ends it, so it never holds `dotnet build`.
+/// The coordinator process (DistBuild.Coordinator) of one DistBuildCargoBuild, which runs the build: the task hands
+/// it a <see cref="BuildRequest"/> and relays the <see cref="BuildEvent"/>s it prints. Everything is synchronous and
+/// on the caller's thread (MSBuild wants a task to log from the thread that runs Execute), so MSBuild's process
+/// JIT-compiles almost nothing for a build. All three standard handles are redirected; closing its standard input
+/// (disposing, or the end of the build process) cancels its build, so it never outlives `dotnet build`.
 /// </summary>
-public sealed class CoordinatorProcess : IAsyncDisposable
+public sealed class CoordinatorProcess : IDisposable
 {
-    /// <summary>The coordinator waits up to 20 s for shims still connected, then up to 10 s for cancellations in flight.</summary>
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+    /// <summary>How long a cancelled coordinator gets to stop its remote work before it is killed.</summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(60);
     private const int LastWordsLines = 20;
 
     private readonly Process _process;
-    private readonly ICompileLog _log;
-    private readonly TaskCompletionSource<CoordinatorEvent> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<InvocationRecord> _invocations = [];
-    // What it printed that is not an event, on either stream (the dotnet host prints some of its errors to stdout).
-    private readonly Queue<string> _lastWords = new();
     private readonly Lock _input = new();
-    private readonly Task _stdout;
-    private readonly Task _stderr;
-    private bool _stopped;
+    // What it printed to standard error (nothing, unless it crashed), kept until the caller's thread can log it.
+    private readonly List<string> _stderr = [];
+    private Timer? _killAfterCancel;
 
-    private CoordinatorProcess(Process process, ICompileLog log)
-    {
-        _process = process;
-        _log = log;
-        // Standard error first: the events reader waits for it once the process has gone.
-        _stderr = Task.Run(ReadStderrAsync);
-        _stdout = Task.Run(ReadEventsAsync);
-    }
+    private CoordinatorProcess(Process process) => _process = process;
 
-    /// <summary>Starts the coordinator; throws <see cref="System.ComponentModel.Win32Exception"/> when it cannot start.</summary>
-    public static CoordinatorProcess Start(HostCommand coordinator, ICompileLog log)
+    /// <summary>Starts the coordinator on <paramref name="request"/>; throws <see cref="System.ComponentModel.Win32Exception"/> when it cannot start.</summary>
+    public static CoordinatorProcess Start(HostCommand coordinator, BuildRequest request)
     {
-        var startInfo = new ProcessStartInfo(coordinator.FileName, coordinator.Arguments([]))
+        var startInfo = new ProcessStartInfo(coordinator.FileName)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -51,158 +39,95 @@ public sealed class CoordinatorProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        foreach (var argument in coordinator.Arguments([]))
+            startInfo.ArgumentList.Add(argument);
         startInfo.Environment["DOTNET_NOLOGO"] = "1";
         var process = Process.Start(startInfo)!;
-        return new CoordinatorProcess(process, log);
+        var coordinatorProcess = new CoordinatorProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (coordinatorProcess._stderr)
+                    coordinatorProcess._stderr.Add(line);
+            }
+        };
+        process.BeginErrorReadLine();
+        coordinatorProcess.Send(request.Encode());
+        return coordinatorProcess;
     }
 
     /// <summary>The coordinator's process id, for diagnostics.</summary>
     public int ProcessId => _process.Id;
 
     /// <summary>
-    /// Sends the settings and waits for the coordinator's answer: <see cref="CoordinatorEventKinds.Ready"/> with the
-    /// socket for the shims, or why it could not start (<see cref="CoordinatorEventKinds.SchedulerUnreachable"/>,
-    /// <see cref="CoordinatorEventKinds.SchedulerNotReapi"/>). Throws <see cref="CoordinatorFailedException"/> when it exits instead.
+    /// Hands each event to <paramref name="onEvent"/> and each other line (the dotnet host prints some of its errors
+    /// to standard output) to <paramref name="onOtherLine"/> until the coordinator ends; returns its exit code.
     /// </summary>
-    public async Task<CoordinatorEvent> ConfigureAsync(CoordinatorSettings settings, CancellationToken cancellationToken)
+    public int Relay(Action<BuildEvent> onEvent, Action<string> onOtherLine)
     {
-        if (!Send(CoordinatorMessages.Encode(settings)))
-            await _stdout.ConfigureAwait(false);
-        return await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (_process.StandardOutput.ReadLine() is { } line)
+        {
+            if (BuildEvent.Decode(line) is { } message)
+                onEvent(message);
+            else if (line.Length > 0)
+                onOtherLine(line);
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
-    /// <summary>Asks the coordinator to cancel its remote work in flight (the build was cancelled).</summary>
-    public void Cancel() => Send(CoordinatorMessages.CancelCommand);
+    /// <summary>What it printed to standard error, for the log once it has ended.</summary>
+    public IReadOnlyList<string> Stderr()
+    {
+        lock (_stderr)
+            return _stderr.ToList();
+    }
 
     /// <summary>
-    /// Ends the coordinator once the compiles in flight are answered and returns this build's compiles. Throws
-    /// <see cref="CoordinatorFailedException"/> when it had crashed or does not end in time.
+    /// What to report when the coordinator has ended with <paramref name="exitCode"/>; null when it reported everything
+    /// itself. Exit code 1 is a failed build whose reasons were reported as errors; anything else, or a failure no
+    /// error explains (the dotnet host exits with 1 when it cannot run the assembly), is the coordinator's own end,
+    /// told with the last lines it printed that were not events.
     /// </summary>
-    public async Task<IReadOnlyList<InvocationRecord>> StopAsync()
+    public static string? EndProblem(int exitCode, bool errorsReported, IEnumerable<string> otherLines)
     {
-        lock (_input)
-        {
-            _stopped = true;
-            CloseQuietly(_process.StandardInput);
-        }
-        using var timeout = new CancellationTokenSource(StopTimeout);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill();
-            throw new CoordinatorFailedException($"the DistBuild coordinator did not stop within {StopTimeout.TotalSeconds:0} s and was killed");
-        }
-        await Task.WhenAll(_stdout, _stderr).ConfigureAwait(false);
-        if (_process.ExitCode != 0 && _started.Task is { IsCompletedSuccessfully: true, Result.Kind: CoordinatorEventKinds.Ready })
-            throw new CoordinatorFailedException($"the DistBuild coordinator ended with exit code {_process.ExitCode}{LastWords()}");
-        lock (_invocations)
-            return _invocations.ToList();
+        if (exitCode == 0 || (exitCode == 1 && errorsReported))
+            return null;
+        var last = otherLines.TakeLast(LastWordsLines).ToList();
+        return $"the DistBuild coordinator ended with exit code {exitCode}" + (last.Count == 0 ? "" : ":\n" + string.Join('\n', last));
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Asks the coordinator to cancel the build (it stops cargo and the remote work); kills it if it does not end in time.</summary>
+    public void Cancel()
     {
-        if (!_process.HasExited)
-        {
-            lock (_input)
-                CloseQuietly(_process.StandardInput);
-            if (!await ExitsWithinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
-                Kill();
-        }
-        await Task.WhenAll(_stdout, _stderr).ConfigureAwait(false);
+        Send(BuildRequest.CancelCommand);
+        _killAfterCancel ??= new Timer(_ => Kill(), null, CancelGrace, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose()
+    {
+        lock (_input)
+            CloseQuietly(_process.StandardInput);
+        if (!_process.WaitForExit(5_000))
+            Kill();
+        _killAfterCancel?.Dispose();
         _process.Dispose();
     }
 
-    private bool Send(string line)
+    private void Send(string line)
     {
         lock (_input)
         {
-            if (_stopped)
-                return false;
             try
             {
                 _process.StandardInput.WriteLine(line);
                 _process.StandardInput.Flush();
-                return true;
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                // It has exited: ReadEventsAsync reports why.
-                return false;
+                // It has exited: Relay returns its exit code.
             }
-        }
-    }
-
-    private async Task ReadEventsAsync()
-    {
-        while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            switch (CoordinatorMessages.DecodeEvent(line))
-            {
-                case { Kind: CoordinatorEventKinds.Ready or CoordinatorEventKinds.SchedulerUnreachable or CoordinatorEventKinds.SchedulerNotReapi } started:
-                    _started.TrySetResult(started);
-                    break;
-                case { Kind: CoordinatorEventKinds.Progress, Message: { } message }:
-                    _log.Progress(message);
-                    break;
-                case { Kind: CoordinatorEventKinds.Warning, Message: { } message, Code: { } code }:
-                    _log.Warning(code, message);
-                    break;
-                case { Kind: CoordinatorEventKinds.Compiled, Invocation: { } invocation }:
-                    lock (_invocations)
-                        _invocations.Add(invocation);
-                    break;
-                case { Message: { } message }:
-                    _log.Detail(message);
-                    break;
-                case null:
-                    Remember(line);
-                    break;
-            }
-        }
-        // Standard output closes when the process ends: whatever the task still waits for will not come.
-        await _stderr.ConfigureAwait(false);
-        await ExitsWithinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        var exit = _process.HasExited ? $" with exit code {_process.ExitCode}" : "";
-        _started.TrySetException(new CoordinatorFailedException($"the DistBuild coordinator exited while starting{exit}{LastWords()}"));
-    }
-
-    private async Task ReadStderrAsync()
-    {
-        while (await _process.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
-            Remember(line);
-    }
-
-    private void Remember(string line)
-    {
-        _log.Detail($"distbuild-coordinator: {line}");
-        lock (_lastWords)
-        {
-            _lastWords.Enqueue(line);
-            if (_lastWords.Count > LastWordsLines)
-                _lastWords.Dequeue();
-        }
-    }
-
-    private string LastWords()
-    {
-        lock (_lastWords)
-            return _lastWords.Count == 0 ? "" : ":\n" + string.Join('\n', _lastWords);
-    }
-
-    private async Task<bool> ExitsWithinAsync(TimeSpan timeout)
-    {
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancellation.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 
@@ -212,7 +137,7 @@ public sealed class CoordinatorProcess : IAsyncDisposable
         {
             _process.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already exited.
         }

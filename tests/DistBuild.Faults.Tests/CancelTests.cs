@@ -1,8 +1,10 @@
 using DistBuild.Faults.Tests.Support;
 using DistBuild.Protocol.Admin;
+using DistBuild.Protocol.Cargo;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Protocol.Diagnostics;
+using DistBuild.Protocol.Hosts;
 using DistBuild.Tasks.Coordination;
-using DistBuild.Tasks.Hosts;
 using DistBuild.Testing;
 using Google.LongRunning;
 using Grpc.Core;
@@ -46,23 +48,31 @@ public class CancelTests(ITestOutputHelper output)
     [Fact]
     public async Task Cancelling_through_the_coordinator_process_as_the_task_does_cancels_the_job_on_the_worker()
     {
+        File.WriteAllText(Path.Combine(_directory, "Cargo.toml"), "[package]\nname = \"slow\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\npath = \"slow.rs\"\n");
         File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations * 20, "pub fn slow() -> u64 { SLOW }"));
         await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
         await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
-        var log = new RecordingLog();
-        await using var coordinator = CoordinatorProcess.Start(HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Coordinator"), "dotnet"), log);
-        var started = await coordinator.ConfigureAsync(new CoordinatorSettings(scheduler.Url, "", null, LocalFallback: false, JobTimeout: null), CancellationToken.None);
+        var request = new BuildRequest([new CargoCommand(Path.Combine(_directory, "Cargo.toml"), Path.Combine(_directory, "target"), "dev", [], "", false, [], Offline: true)])
+        {
+            Scheduler = scheduler.Url,
+            RustcShim = RustTools.Shim,
+            Cargo = RustTools.Cargo,
+        };
+        using var coordinator = CoordinatorProcess.Start(HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Coordinator"), "dotnet"), request);
 
-        var compile = Farm.CompileAsync(started.SocketPath!, _directory, "slow", "slow.rs");
-        await worker.WaitForOutputAsync(@"running rustc slow \(lib\)", TimeSpan.FromMinutes(2));
-        coordinator.Cancel();
-        var result = await compile.WaitAsync(TimeSpan.FromMinutes(1));
+        var cancelled = Task.Run(async () =>
+        {
+            await worker.WaitForOutputAsync(@"running rustc slow \(lib\)", TimeSpan.FromMinutes(2));
+            coordinator.Cancel();
+        });
+        var events = new List<BuildEvent>();
+        var exitCode = await Task.Run(() => coordinator.Relay(events.Add, _ => { })).WaitAsync(TimeSpan.FromMinutes(3));
+        await cancelled;
 
-        output.WriteLine($"coordinator:\n{log}\nworker:\n{worker.Output}");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("the build was cancelled", result.Stderr);
+        output.WriteLine($"coordinator:\n{string.Join('\n', events)}\nworker:\n{worker.Output}");
+        Assert.Equal(1, exitCode);
+        Assert.Contains(events, e => e is DiagnosticEvent { Diagnostic: { Code: DiagnosticCodes.Cancelled, Message: "DistBuild: the build was cancelled" } });
         await worker.WaitForOutputAsync(@"Job \S+ did not run: Cancelled", TimeSpan.FromSeconds(30));
-        await coordinator.StopAsync();
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using DistBuild.Faults.Tests.Support;
 using DistBuild.Protocol.Admin;
-using DistBuild.Tasks.Reporting;
+using DistBuild.Coordinator.Reporting;
 using DistBuild.Testing;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DistBuild.Protocol.Coordination;
-using DistBuild.Tasks.Reporting;
+using DistBuild.Coordinator.Reporting;
 using DistBuild.Testing;
 
 namespace DistBuild.Sdk.Tests.Output;

@@ -1,5 +1,5 @@
-using DistBuild.Tasks.Cargo;
-using DistBuild.Tasks.Diagnostics;
+using DistBuild.Coordinator.Cargo;
+using DistBuild.Protocol.Diagnostics;
 
 namespace DistBuild.Sdk.Tests.Output;
 

@@ -1,4 +1,4 @@
-using DistBuild.Tasks.Embedded;
+using DistBuild.Coordinator.Embedded;
 using DistBuild.Testing;
 
 namespace DistBuild.Tasks.Tests.Embedded;

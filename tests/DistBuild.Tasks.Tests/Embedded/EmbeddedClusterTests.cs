@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Channels;
-using DistBuild.Tasks.Embedded;
-using DistBuild.Tasks.Hosts;
+using DistBuild.Coordinator.Embedded;
+using DistBuild.Protocol.Hosts;
 using DistBuild.Testing;
 
 namespace DistBuild.Tasks.Tests.Embedded;

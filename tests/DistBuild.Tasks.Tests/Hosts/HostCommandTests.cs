@@ -1,4 +1,4 @@
-using DistBuild.Tasks.Hosts;
+using DistBuild.Protocol.Hosts;
 using DistBuild.Testing;
 
 namespace DistBuild.Tasks.Tests.Hosts;

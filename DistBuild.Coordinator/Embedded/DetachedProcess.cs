@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DistBuild.Tasks.Embedded;
+namespace DistBuild.Coordinator.Embedded;
 
 /// <summary>
 /// Starts a background process that outlives the build and holds none of its handles. A child that inherits

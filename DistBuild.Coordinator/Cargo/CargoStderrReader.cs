@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using DistBuild.Tasks.Diagnostics;
+using DistBuild.Protocol.Diagnostics;
 
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Coordinator.Cargo;
 
 /// <summary>
 /// Turns cargo's own stderr (its errors and warnings, not rustc's, which come as JSON on stdout) into diagnostics.

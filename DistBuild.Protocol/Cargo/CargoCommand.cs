@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Protocol.Cargo;
 
 /// <summary>What to build for one RustCrate item: the command line and environment of its `cargo build`.</summary>
 public sealed record CargoCommand(

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Diagnostics;
+namespace DistBuild.Protocol.Diagnostics;
 
 /// <summary>
 /// DistBuild's own diagnostic codes. They are stable: documentation and users' NoWarn lists refer to them.

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Hosts;
+namespace DistBuild.Protocol.Hosts;
 
 /// <summary>
 /// How to start one of the package's programs (the coordinator, the embedded scheduler and worker). The package

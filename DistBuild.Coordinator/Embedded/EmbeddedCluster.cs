@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using DistBuild.Protocol.Cas;
 
-namespace DistBuild.Tasks.Embedded;
+namespace DistBuild.Coordinator.Embedded;
 
 /// <summary>
 /// The embedded default: a scheduler and one worker on this machine, started in the background by the first build

@@ -1,6 +1,6 @@
-using DistBuild.Tasks.Diagnostics;
+using DistBuild.Protocol.Diagnostics;
 
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Coordinator.Cargo;
 
 /// <summary>A line of `cargo build --message-format=json` output that DistBuild acts on.</summary>
 public abstract record CargoMessage;

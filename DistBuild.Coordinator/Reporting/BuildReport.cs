@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using DistBuild.Protocol.Coordination;
 
-namespace DistBuild.Tasks.Reporting;
+namespace DistBuild.Coordinator.Reporting;
 
 /// <summary>
 /// What one DistBuild build did: every rustc invocation (remote, served from the cache, or local) with its worker,

@@ -1,7 +1,6 @@
-using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
+using DistBuild.Protocol.Coordination;
 
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Coordinator.Cargo;
 
 /// <summary>
 /// Picks the files a .NET project wants from a compiler-artifact message: executables of bin targets, and the
@@ -9,18 +8,9 @@ namespace DistBuild.Tasks.Cargo;
 /// </summary>
 public static class RustArtifacts
 {
-    public static IEnumerable<ITaskItem> From(CompilerArtifactMessage artifact, string manifestPath)
-    {
-        foreach (var (kind, path) in Select(artifact))
-        {
-            var item = new TaskItem(path);
-            item.SetMetadata("Kind", kind);
-            item.SetMetadata("Crate", artifact.TargetName);
-            item.SetMetadata("Package", artifact.PackageName);
-            item.SetMetadata("RustCrate", manifestPath);
-            yield return item;
-        }
-    }
+    /// <summary>The RustArtifact items of a message, for the RustCrate item of <paramref name="manifestPath"/>.</summary>
+    public static IEnumerable<ArtifactEvent> From(CompilerArtifactMessage artifact, string manifestPath) =>
+        Select(artifact).Select(file => new ArtifactEvent(file.Path, file.Kind, artifact.TargetName, artifact.PackageName, manifestPath));
 
     /// <summary>(kind, path) pairs: kind is bin, cdylib or staticlib.</summary>
     public static IEnumerable<(string Kind, string Path)> Select(CompilerArtifactMessage artifact)

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using DistBuild.Tasks.Diagnostics;
+using DistBuild.Protocol.Diagnostics;
 
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Coordinator.Cargo;
 
 /// <summary>
 /// Reads cargo's JSON message lines (`--message-format=json`). rustc diagnostics become MSBuild diagnostics with

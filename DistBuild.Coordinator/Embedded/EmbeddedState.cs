@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace DistBuild.Tasks.Embedded;
+namespace DistBuild.Coordinator.Embedded;
 
 /// <summary>
 /// What the embedded default remembers between builds (DISTBUILD_HOME/embedded.json): where its scheduler listens

@@ -1,4 +1,4 @@
-namespace DistBuild.Tasks.Diagnostics;
+namespace DistBuild.Protocol.Diagnostics;
 
 /// <summary>Severity of a diagnostic as MSBuild shows it.</summary>
 public enum DiagnosticSeverity

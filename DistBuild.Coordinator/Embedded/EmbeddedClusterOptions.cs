@@ -1,6 +1,6 @@
-using DistBuild.Tasks.Hosts;
+using DistBuild.Protocol.Hosts;
 
-namespace DistBuild.Tasks.Embedded;
+namespace DistBuild.Coordinator.Embedded;
 
 /// <summary>Where the embedded default keeps its state and which host builds it runs.</summary>
 public sealed record EmbeddedClusterOptions(

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using DistBuild.Protocol.Cargo;
 
-namespace DistBuild.Tasks.Cargo;
+namespace DistBuild.Coordinator.Cargo;
 
 /// <summary>
 /// Runs cargo with all three standard handles redirected (stdin closed at once), handing each stdout and stderr
@@ -68,11 +69,14 @@ public static class CargoProcess
         return File.Exists(rustup) ? rustup : name;
     }
 
-    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
-    {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-            onLine(line);
-    }
+    // A thread of its own per stream, not the thread pool: the coordinator's pool threads also serve the shims and copy
+    // their outputs, and cargo stops starting compiles while a full pipe blocks its writes.
+    private static Task PumpAsync(StreamReader reader, Action<string> onLine) =>
+        Task.Factory.StartNew(() =>
+        {
+            while (reader.ReadLine() is { } line)
+                onLine(line);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private static void Kill(Process process)
     {

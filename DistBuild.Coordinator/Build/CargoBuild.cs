@@ -1,0 +1,248 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using DistBuild.Coordinator.Cargo;
+using DistBuild.Coordinator.Compilation;
+using DistBuild.Coordinator.Embedded;
+using DistBuild.Coordinator.Reporting;
+using DistBuild.Protocol.Cargo;
+using DistBuild.Protocol.Cas;
+using DistBuild.Protocol.Coordination;
+using DistBuild.Protocol.Diagnostics;
+using DistBuild.Protocol.Hosts;
+
+namespace DistBuild.Coordinator.Build;
+
+/// <summary>
+/// Runs the cargo builds of one DistBuildCargoBuild task, handing every rustc invocation to DistBuild (RUSTC_WRAPPER =
+/// the shim, which talks to the <see cref="RustcCoordinator"/> started here against the configured or embedded
+/// scheduler). rustc diagnostics and cargo's own errors become MSBuild diagnostics; bins, cdylibs and staticlibs
+/// become artifacts; a JSON report records every invocation. It runs in the coordinator process, compiled ahead of
+/// time, so `dotnet build` spends no time JIT-compiling it.
+/// </summary>
+public sealed class CargoBuild(BuildRequest request, IBuildLog log)
+{
+    /// <summary>Runs the builds; false when one failed (the reasons are logged).</summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var mode = "cargo";
+        string? schedulerUrl = null;
+        var environment = new Dictionary<string, string?>
+        {
+            ["CARGO_TERM_COLOR"] = "never",
+            ["CARGO_TERM_PROGRESS_WHEN"] = "never",
+        };
+        var success = true;
+        IReadOnlyList<InvocationRecord> invocations = [];
+        RustcCoordinator? coordinator = null;
+        try
+        {
+            if (request.Enabled)
+            {
+                (coordinator, mode, schedulerUrl) = await StartCoordinatorAsync(environment, cancellationToken).ConfigureAwait(false);
+                if (log.HasErrors)
+                    return false;
+            }
+            var cargo = CargoProcess.Locate(request.Cargo);
+            using (cancellationToken.Register(() => coordinator?.Cancel()))
+            {
+                foreach (var command in request.Crates)
+                    success &= await BuildCrateAsync(cargo, command, environment, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            log.Error(DiagnosticCodes.Cancelled, null, "DistBuild: the build was cancelled");
+            return false;
+        }
+        finally
+        {
+            if (coordinator is not null)
+            {
+                // Waits for the shims still connected, so every compile of the build is in the report.
+                await coordinator.DisposeAsync().ConfigureAwait(false);
+                invocations = coordinator.Invocations;
+            }
+        }
+
+        // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
+        // never hides that a "distributed" build ran on this machine.
+        foreach (var fallback in invocations.Where(i => i.Kind == "local" && i.Note?.Contains("unreachable", StringComparison.OrdinalIgnoreCase) == true))
+            log.Warning(DiagnosticCodes.CompiledLocally, $"DistBuild: {fallback.Crate} compiled locally because the scheduler at {schedulerUrl} is unreachable.");
+        var report = new BuildReport(mode, schedulerUrl, success && !log.HasErrors, clock.Elapsed.TotalSeconds, invocations);
+        log.High(report.Summary());
+        if (!string.IsNullOrWhiteSpace(request.ReportPath))
+        {
+            try
+            {
+                report.Write(request.ReportPath);
+                log.Detail($"DistBuild: report written to {Path.GetFullPath(request.ReportPath)}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.Warning(DiagnosticCodes.ReportNotWritten, $"DistBuild could not write its report to {request.ReportPath}: {e.Message}");
+            }
+        }
+        return success && !log.HasErrors;
+    }
+
+    /// <summary>
+    /// Starts the coordinator against the configured or embedded scheduler and sets cargo's wrapper environment; no
+    /// coordinator (and mode "cargo") when cargo is to run plain, with a warning, or with an error logged.
+    /// </summary>
+    private async Task<(RustcCoordinator? Coordinator, string Mode, string? SchedulerUrl)> StartCoordinatorAsync(
+        Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var shim = request.RustcShim;
+        if (string.IsNullOrWhiteSpace(shim) || !File.Exists(shim))
+        {
+            var message = $"the rustc shim '{shim}' does not exist; reinstall the DistBuild.Sdk package, or set DistBuildRustcShim";
+            if (!request.LocalFallback)
+                log.Error(DiagnosticCodes.ShimNotFound, null, $"DistBuild: {message}.");
+            else
+                log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {message}; compiling locally (DistBuildLocalFallback is true).");
+            return (null, "cargo", null);
+        }
+
+        var schedulerUrl = request.Scheduler?.Trim();
+        var embedded = string.IsNullOrEmpty(schedulerUrl);
+        if (embedded)
+        {
+            try
+            {
+                schedulerUrl = await new EmbeddedCluster(EmbeddedOptions(), log.Detail).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
+            {
+                // No coordinator without a scheduler: cargo runs plain or not at all.
+                var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
+                if (!request.LocalFallback)
+                    log.Error(DiagnosticCodes.EmbeddedStartFailed, null, message + "\nSet DistBuildScheduler to a running scheduler, DistBuildLocalFallback=true to compile locally, or DistBuildEnabled=false for plain cargo.");
+                else
+                    log.Warning(DiagnosticCodes.CompilingLocally, message + "; compiling locally (DistBuildLocalFallback is true).");
+                return (null, "cargo", null);
+            }
+        }
+
+        var token = string.IsNullOrEmpty(request.Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : request.Token;
+        var settings = new CoordinatorSettings(schedulerUrl!, request.InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, request.LocalFallback, ParseTimeout(request.JobTimeout))
+        {
+            CaCertificate = string.IsNullOrEmpty(request.CaCertificate) ? null : request.CaCertificate,
+            // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
+            LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
+            SchedulerAlreadyChecked = embedded,
+        };
+        var coordinator = new RustcCoordinator(settings, log);
+        try
+        {
+            await coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SchedulerNotReapiException e)
+        {
+            await coordinator.DisposeAsync().ConfigureAwait(false);
+            log.Error(DiagnosticCodes.SchedulerNotReapi, null,
+                $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {e.Message.TrimEnd('.')}. " +
+                "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
+                "or leave it empty to use the embedded local scheduler.");
+            return (null, "cargo", schedulerUrl);
+        }
+        catch (SchedulerUnreachableException e)
+        {
+            await coordinator.DisposeAsync().ConfigureAwait(false);
+            log.Error(DiagnosticCodes.SchedulerUnreachable, null,
+                $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {e.Message.TrimEnd('.')}. " +
+                "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
+                "or leave DistBuildScheduler empty to use the embedded local scheduler.");
+            return (null, "cargo", schedulerUrl);
+        }
+
+        environment["RUSTC_WRAPPER"] = Path.GetFullPath(shim);
+        environment[ShimProtocol.CoordinatorVariable] = coordinator.SocketPath;
+        // Incremental state lives in the local target directory and cannot travel to a worker.
+        environment["CARGO_INCREMENTAL"] = "0";
+        return (coordinator, embedded ? "embedded" : "remote", schedulerUrl);
+    }
+
+    private EmbeddedClusterOptions EmbeddedOptions()
+    {
+        var home = string.IsNullOrWhiteSpace(request.Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(request.Home);
+        return new EmbeddedClusterOptions(
+            home,
+            HostCommand.For(Path.GetFullPath(request.SchedulerHost ?? ""), request.DotnetHost),
+            HostCommand.For(Path.GetFullPath(request.WorkerHost ?? ""), request.DotnetHost),
+            request.InstanceName ?? "",
+            ParseTimeout(request.EmbeddedIdleShutdown) ?? TimeSpan.FromMinutes(10),
+            TimeSpan.FromSeconds(60));
+    }
+
+    private async Task<bool> BuildCrateAsync(
+        string cargo, CargoCommand command, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var stderr = new CargoStderrReader(command.WorkingDirectory, command.ManifestPath, log.Report);
+        var compilerErrors = 0;
+        var finished = (bool?)null;
+        log.Detail($"DistBuild: {cargo} {string.Join(' ', command.Arguments())}");
+
+        void OnStdout(string line)
+        {
+            switch (CargoJsonReader.Parse(line))
+            {
+                case CompilerDiagnosticMessage message:
+                    if (message.Diagnostic.Severity == DiagnosticSeverity.Error)
+                        Interlocked.Increment(ref compilerErrors);
+                    log.Report(message.Diagnostic);
+                    if (message.Rendered is { Length: > 0 } rendered && message.Diagnostic.Severity != DiagnosticSeverity.Message)
+                        log.Detail(rendered.TrimEnd());
+                    break;
+                case CompilerArtifactMessage artifact:
+                    foreach (var item in RustArtifacts.From(artifact, command.ManifestPath))
+                        log.Artifact(item);
+                    break;
+                case BuildFinishedMessage done:
+                    finished = done.Success;
+                    break;
+            }
+        }
+
+        void OnStderr(string line)
+        {
+            // Both readers run concurrently; rustc's errors reach stdout before cargo's closing summary on stderr.
+            stderr.CompilerErrorsReported = Volatile.Read(ref compilerErrors) > 0;
+            lock (stderr)
+            {
+                if (!stderr.Add(line) && line.Trim().Length > 0)
+                    log.Detail(line.TrimEnd());
+            }
+        }
+
+        int exitCode;
+        try
+        {
+            exitCode = await CargoProcess.RunAsync(cargo, command, environment, OnStdout, OnStderr, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Win32Exception e)
+        {
+            log.Error(DiagnosticCodes.CargoNotFound, command.ManifestPath,
+                $"DistBuild could not run cargo ('{cargo}'): {e.Message}. Install Rust (rustup) or set DistBuildCargo to cargo's path.");
+            return false;
+        }
+        lock (stderr)
+            stderr.Flush();
+
+        if (exitCode == 0)
+            return true;
+        if (compilerErrors == 0 && !stderr.ErrorsReported)
+        {
+            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath,
+                $"cargo build failed with exit code {exitCode} (build-finished: {finished?.ToString() ?? "not reported"}); run with -v:detailed to see cargo's output.");
+        }
+        else if (compilerErrors > 0 && !stderr.ErrorsReported && !log.HasErrors)
+        {
+            log.Error(DiagnosticCodes.CargoFailed, command.ManifestPath, $"cargo build failed with exit code {exitCode}.");
+        }
+        return false;
+    }
+
+    private static TimeSpan? ParseTimeout(string? value) =>
+        TimeSpan.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero ? timeout : null;
+}
