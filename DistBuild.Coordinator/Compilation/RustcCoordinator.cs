@@ -298,6 +298,13 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private async Task<ShimResponse> HandleAsync(ShimRequest request)
     {
         var invocation = RustcInvocation.Parse(request.Arguments, request.WorkingDirectory);
+        if (request.Arguments is ["-vV"])
+        {
+            // cargo's own version query: answered from the run every compile needs anyway, so one `rustc -vV` serves
+            // cargo's probes and the first compile, instead of three in a row before anything compiles.
+            var version = await _toolchains.VersionAsync(request, _cancellation.Token).ConfigureAwait(false);
+            return ShimResponse.Completed(version.ExitCode, version.Stdout, version.Stderr);
+        }
         if (invocation.LocalReason is { } reason)
         {
             _log.Detail($"rustc runs locally ({reason}): rustc {string.Join(' ', request.Arguments)}");

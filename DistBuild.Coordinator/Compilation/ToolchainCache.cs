@@ -4,17 +4,22 @@ using DistBuild.Protocol.Toolchains;
 
 namespace DistBuild.Coordinator.Compilation;
 
-/// <summary>The identity of each rustc a build uses, from one `rustc -vV` per rustc path.</summary>
+/// <summary>
+/// `rustc -vV` of each rustc a build uses, run once per rustc path: every compile needs the toolchain's identity,
+/// and cargo asks the same question itself (twice for a fresh target directory) before its first compile.
+/// </summary>
 public sealed class ToolchainCache
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<RustToolchain>>> _toolchains = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<LocalRustcRunner.Output>>> _versions = new(StringComparer.Ordinal);
 
-    public Task<RustToolchain> GetAsync(ShimRequest request, CancellationToken cancellationToken) =>
-        _toolchains.GetOrAdd(request.RustcPath, _ => new Lazy<Task<RustToolchain>>(() => QueryAsync(request, cancellationToken))).Value;
+    /// <summary>What `rustc -vV` printed for the request's rustc, run in the request's environment the first time.</summary>
+    public Task<LocalRustcRunner.Output> VersionAsync(ShimRequest request, CancellationToken cancellationToken) =>
+        _versions.GetOrAdd(request.RustcPath, _ => new Lazy<Task<LocalRustcRunner.Output>>(
+            () => LocalRustcRunner.RunAsync(request with { Arguments = ["-vV"] }, cancellationToken))).Value;
 
-    private static async Task<RustToolchain> QueryAsync(ShimRequest request, CancellationToken cancellationToken)
+    public async Task<RustToolchain> GetAsync(ShimRequest request, CancellationToken cancellationToken)
     {
-        var output = await LocalRustcRunner.RunAsync(request with { Arguments = ["-vV"] }, cancellationToken);
+        var output = await VersionAsync(request, cancellationToken).ConfigureAwait(false);
         if (output.ExitCode != 0)
             throw new InvalidOperationException($"`{request.RustcPath} -vV` exited with code {output.ExitCode}: {Encoding.UTF8.GetString(output.Stderr).Trim()}");
         return RustToolchain.Parse(Encoding.UTF8.GetString(output.Stdout));

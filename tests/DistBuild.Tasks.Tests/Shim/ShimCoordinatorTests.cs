@@ -29,21 +29,42 @@ public class ShimCoordinatorTests
     }
 
     [Fact]
-    public async Task Version_query_and_stdin_probe_run_in_the_shim_with_its_stdin()
+    public async Task A_stdin_probe_runs_in_the_shim_with_its_stdin()
     {
         var log = new RecordingLog();
         await using var coordinator = new RustcCoordinator(Settings(localFallback: true), log);
         await coordinator.StartAsync(CancellationToken.None);
 
-        var version = await RunShimAsync(coordinator, ["-vV"]);
         var probe = await RunShimAsync(coordinator, ["-", "--crate-name", "___", "--print=crate-name"], stdin: "fn main() {}");
 
-        Assert.True(version.ExitCode == 0, version.ToString());
-        Assert.Contains("release:", version.Stdout);
         Assert.True(probe.ExitCode == 0, probe.ToString());
         Assert.Equal("___", probe.Stdout.Trim());
         Assert.Empty(coordinator.Invocations);
-        Assert.Contains(log.Lines, l => l.Contains("version query"));
+        Assert.Contains(log.Lines, l => l.Contains("--print query"));
+    }
+
+    [Fact]
+    public async Task Cargos_version_queries_are_answered_from_one_rustc_run_with_rustcs_own_output()
+    {
+        // A rustc that counts its runs, then is the real one.
+        var counter = Path.Combine(_directory, "runs");
+        var rustc = Path.Combine(_directory, "rustc");
+        File.WriteAllText(rustc, $"#!/bin/sh\necho run >> '{counter}'\nexec '{RustTools.Rustc}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(rustc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var coordinator = new RustcCoordinator(Settings(localFallback: true), new RecordingLog());
+        await coordinator.StartAsync(CancellationToken.None);
+        var environment = new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath };
+
+        var first = await RustTools.RunAsync(RustTools.Shim, [rustc, "-vV"], _directory, environment);
+        var second = await RustTools.RunAsync(RustTools.Shim, [rustc, "-vV"], _directory, environment);
+        var direct = await RustTools.RunAsync(RustTools.Rustc, ["-vV"], _directory);
+
+        Assert.Equal((0, direct.Stdout, direct.Stderr), (first.ExitCode, first.Stdout, first.Stderr));
+        Assert.Equal((0, direct.Stdout), (second.ExitCode, second.Stdout));
+        Assert.Contains("release:", first.Stdout);
+        Assert.Single(File.ReadAllLines(counter));
+        Assert.Empty(coordinator.Invocations);
     }
 
     [Fact]
