@@ -43,6 +43,11 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 if (log.HasErrors)
                     return false;
             }
+            if (CargoJobs.Choose(request.CargoJobs, coordinator is not null, Environment.ProcessorCount, Environment.GetEnvironmentVariable(CargoJobs.Variable)) is { } jobs)
+            {
+                environment[CargoJobs.Variable] = jobs;
+                log.Detail($"DistBuild: cargo runs {jobs} jobs at once ({CargoJobs.Variable}; set DistBuildCargoJobs to change it)");
+            }
             var cargo = CargoProcess.Locate(request.Cargo);
             using (cancellationToken.Register(() => coordinator?.Cancel()))
             {

@@ -37,6 +37,9 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
     /// <summary>The cargo executable; empty finds it on PATH or in ~/.cargo/bin.</summary>
     public string? Cargo { get; init; }
 
+    /// <summary>DistBuildCargoJobs: how many jobs cargo runs at once; empty lets DistBuild choose.</summary>
+    public string? CargoJobs { get; init; }
+
     public string? RustcShim { get; init; }
 
     /// <summary>DISTBUILD_HOME; empty uses the default.</summary>
@@ -83,6 +86,7 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
             json.WriteString("jobTimeout", JobTimeout);
             json.WriteString("reportPath", ReportPath);
             json.WriteString("cargo", Cargo);
+            json.WriteString("cargoJobs", CargoJobs);
             json.WriteString("rustcShim", RustcShim);
             json.WriteString("home", Home);
             json.WriteString("schedulerHost", SchedulerHost);
@@ -122,6 +126,7 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
                 JobTimeout = String(root, "jobTimeout"),
                 ReportPath = String(root, "reportPath"),
                 Cargo = String(root, "cargo"),
+                CargoJobs = String(root, "cargoJobs"),
                 RustcShim = String(root, "rustcShim"),
                 Home = String(root, "home"),
                 SchedulerHost = String(root, "schedulerHost"),

@@ -57,6 +57,9 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
     /// <summary>Path of the cargo executable; empty finds it on PATH or in ~/.cargo/bin.</summary>
     public string? Cargo { get; set; }
 
+    /// <summary>How many jobs cargo runs at once; empty lets DistBuild choose.</summary>
+    public string? CargoJobs { get; set; }
+
     /// <summary>The rustc shim passed to cargo as RUSTC_WRAPPER.</summary>
     public string? RustcShim { get; set; }
 
@@ -110,6 +113,7 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             JobTimeout = JobTimeout,
             ReportPath = ReportPath,
             Cargo = Cargo,
+            CargoJobs = CargoJobs,
             RustcShim = RustcShim,
             Home = Home,
             SchedulerHost = SchedulerHost,

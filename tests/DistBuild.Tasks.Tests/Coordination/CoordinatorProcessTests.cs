@@ -52,6 +52,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
         Assert.Equal(("bin", "app", Path.Combine(workspace, "Cargo.toml")), (app.Kind, app.Crate, app.RustCrate));
         Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(app.Path, [], workspace)).Stdout.Trim());
         Assert.Equal(4, events.OfType<MessageEvent>().Count(m => m.Importance == LogImportance.Normal && m.Text.Contains("remote on worker-1")));
+        Assert.Contains(events.OfType<MessageEvent>(), m => m.Text.StartsWith($"DistBuild: cargo runs {2 * Environment.ProcessorCount} jobs at once", StringComparison.Ordinal));
         Assert.Contains(events.OfType<MessageEvent>(), m => m.Importance == LogImportance.High && m.Text.StartsWith("DistBuild: 4 crates, 4 remote on 1 worker", StringComparison.Ordinal));
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(workspace, "report.json")));
         Assert.Equal(
@@ -143,6 +144,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
             Token = "s3cret",
             LocalFallback = true,
             JobTimeout = "00:07:00",
+            CargoJobs = "16",
             DotnetHost = "/usr/bin/dotnet",
         };
         var decoded = BuildRequest.Decode(request.Encode());
