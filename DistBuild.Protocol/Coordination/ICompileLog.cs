@@ -1,8 +1,8 @@
 namespace DistBuild.Protocol.Coordination;
 
 /// <summary>
-/// Where the coordinator reports, so it needs no MSBuild types: in the coordinator process its events go to standard
-/// output, and the task relays them to MSBuild through its own implementation.
+/// Where the coordinator reports, so it needs no MSBuild types: in the coordinator process these become events on
+/// standard output (EventWriter), which the task relays to MSBuild; tests record them.
 /// </summary>
 public interface ICompileLog
 {
