@@ -152,6 +152,8 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
                 otherLines.Add(line);
                 Log.LogMessage(MessageImportance.Low, $"distbuild-coordinator: {line}");
             }
+            lock (_cancelLock)
+                _coordinator = null;
         }
         Artifacts = artifacts.ToArray();
 
