@@ -54,7 +54,7 @@ public static class DetachedProcess
         return pid;
     }
 
-    /// <summary>Ends the process if it is still the one started (its command line contains <paramref name="marker"/>).</summary>
+    /// <summary>Ends the process if it is still the one started (its command line contains <paramref name="marker"/>), and waits for it to exit.</summary>
     public static void Kill(int pid, string marker)
     {
         if (!IsRunning(pid, marker))
@@ -68,6 +68,11 @@ public static class DetachedProcess
         {
             // It ended meanwhile.
         }
+        // Gone before the caller goes on (a new scheduler must not start on the same data directory meanwhile). Not
+        // Process.WaitForExit: the process is not our child, and as a zombie it would count as running.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (IsRunning(pid, marker) && DateTime.UtcNow < deadline)
+            Thread.Sleep(20);
     }
 
     /// <summary>Whether the process is alive and its command line contains <paramref name="marker"/> (guards against pid reuse).</summary>

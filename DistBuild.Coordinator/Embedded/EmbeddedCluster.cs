@@ -46,10 +46,31 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             return state.Url;
         }
 
+        if (state is not null)
+            StopRecordedPair(state);
         var (url, schedulerPid, worker) = await StartBothAsync(cancellationToken).ConfigureAwait(false);
         new EmbeddedState(url, schedulerPid, worker, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
         detail($"DistBuild: started the embedded scheduler at {url} (pid {schedulerPid}) and a worker (pid {worker}); state in {options.Home}");
         return url;
+    }
+
+    /// <summary>
+    /// Stops the pair embedded.json records before a new one starts: a scheduler of another SDK version (an upgrade
+    /// installs it elsewhere), or one that takes no connections, would otherwise keep running on the same data
+    /// directory as the new one until its idle period ends, both writing one CAS and action cache.
+    /// </summary>
+    private void StopRecordedPair(EmbeddedState state)
+    {
+        var stopped = false;
+        foreach (var (pid, marker) in new[] { (state.SchedulerPid, "DistBuild.Scheduler"), (state.WorkerPid, "DistBuild.Worker") })
+        {
+            if (!DetachedProcess.IsRunning(pid, marker))
+                continue;
+            DetachedProcess.Kill(pid, marker);
+            stopped = true;
+        }
+        if (stopped)
+            detail($"DistBuild: stopped the embedded scheduler (pid {state.SchedulerPid}, {state.SchedulerProgram}) and worker recorded in {StatePath}, so that no two schedulers share {options.SchedulerDataDirectory}");
     }
 
     /// <summary>

@@ -66,7 +66,8 @@ public sealed class EmbeddedClusterTests : IDisposable
         await cluster.EnsureRunningAsync(CancellationToken.None);
         // Its process is still there, but nothing listens where the state says it does.
         var closed = $"http://127.0.0.1:{TestHosts.FreePort()}";
-        (EmbeddedState.Read(StatePath)! with { Url = closed }).Write(StatePath);
+        var recorded = EmbeddedState.Read(StatePath)! with { Url = closed };
+        recorded.Write(StatePath);
 
         var url = await cluster.EnsureRunningAsync(CancellationToken.None);
 
@@ -74,6 +75,31 @@ public sealed class EmbeddedClusterTests : IDisposable
         await AssertAnswersAsync(url);
         Assert.Equal(url, EmbeddedState.Read(StatePath)!.Url);
         Assert.Contains(_details, d => d.StartsWith($"DistBuild: the embedded scheduler at {closed} takes no connections", StringComparison.Ordinal));
+        AssertStopped(recorded);
+    }
+
+    [Fact]
+    public async Task A_pair_another_SDK_version_started_is_stopped_before_a_new_pair_starts_on_the_same_data_directory()
+    {
+        var cluster = new EmbeddedCluster(Options(TestHosts.FreePort), _details.Add);
+        await cluster.EnsureRunningAsync(CancellationToken.None);
+        // As an upgrade leaves it: the running pair was started from another package's scheduler.
+        var recorded = EmbeddedState.Read(StatePath)! with { SchedulerProgram = "/old/distbuild.sdk/0.0.9/tools/scheduler/DistBuild.Scheduler" };
+        recorded.Write(StatePath);
+
+        var url = await cluster.EnsureRunningAsync(CancellationToken.None);
+
+        await AssertAnswersAsync(url);
+        Assert.NotEqual(recorded.SchedulerPid, EmbeddedState.Read(StatePath)!.SchedulerPid);
+        AssertStopped(recorded);
+        Assert.Single(Processes.WithCommandLineContaining(_home, "DistBuild.Scheduler.dll"));
+    }
+
+    private void AssertStopped(EmbeddedState recorded)
+    {
+        Assert.False(DetachedProcess.IsRunning(recorded.SchedulerPid, "DistBuild.Scheduler"), "the recorded scheduler still runs");
+        Assert.False(DetachedProcess.IsRunning(recorded.WorkerPid, "DistBuild.Worker"), "the recorded worker still runs");
+        Assert.Contains(_details, d => d.StartsWith($"DistBuild: stopped the embedded scheduler (pid {recorded.SchedulerPid}, {recorded.SchedulerProgram})", StringComparison.Ordinal));
     }
 
     public void Dispose()
