@@ -26,14 +26,21 @@ public sealed class LocalCasDirectory(string root)
 
     /// <summary>
     /// Copies a blob to <paramref name="path"/> (a temporary name, then moved into place) and checks the copy against
-    /// its digest. False when the blob is not there (evicted, another server's layout) or differs from its digest: the
+    /// its digest, or only its size when the blob carries a <see cref="ContentStamp"/> that still holds. False when the blob is not there (evicted, another server's layout) or differs from its digest: the
     /// caller then downloads it, and the scheduler, which verifies what it serves, finds and drops a corrupted file.
     /// </summary>
-    public bool TryCopy(Digest digest, string path, bool isExecutable) =>
-        Place(path, digest, temporary =>
+    public bool TryCopy(Digest digest, string path, bool isExecutable)
+    {
+        var source = BlobPath(Root, digest.Hash);
+        // A blob stamped by the worker that hashed it, and unchanged since, needs no hashing of its copy: the kernel's
+        // copy is checked by its size.
+        var proven = ContentStamp.Proves(source, digest);
+        return Place(path, proven ? null : digest, temporary =>
         {
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
-            File.Copy(BlobPath(Root, digest.Hash), temporary);
+            File.Copy(source, temporary);
+            if (proven && new FileInfo(temporary).Length != digest.SizeBytes)
+                return false;
             // File.Copy keeps the blob's modification time, which can be older than the build: cargo would then
             // find the output older than its fingerprint and compile the crate again on the next build.
             File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow);
@@ -42,6 +49,7 @@ public sealed class LocalCasDirectory(string root)
                 File.SetUnixFileMode(temporary, isExecutable ? ExecutableMode : PlainMode);
             return true;
         });
+    }
 
     /// <summary>
     /// Hard-links a blob to <paramref name="path"/> instead of copying it, for a worker's blob cache on the scheduler's
@@ -116,6 +124,8 @@ public sealed class LocalCasDirectory(string root)
 
     private static bool Holds(string file, Digest digest)
     {
+        if (ContentStamp.Proves(file, digest))
+            return true;
         var actual = Digests.Digests.ComputeFile(file);
         return actual.Hash == digest.Hash && actual.SizeBytes == digest.SizeBytes;
     }

@@ -50,7 +50,8 @@ public sealed class OutputCollector(SandboxLayout layout, SandboxPathStripper st
         if (SandboxPathStripper.IsDepInfo(file.Name))
             blob = BlobSource.FromBytes(ByteString.CopyFrom(stripper.Strip(File.ReadAllBytes(file.FullName))));
         else
-            blob = BlobSource.FromFile(file.FullName, Protocol.Digests.Digests.ComputeFile(file.FullName));
+            // Stamped, so the links of this inode (into the CAS, then into blob caches) are not hashed again.
+            blob = BlobSource.FromFile(file.FullName, Protocol.Cas.ContentStamp.HashAndStamp(file.FullName));
         Blobs.Add(blob);
         return new FileNode { Name = file.Name, Digest = blob.Digest, IsExecutable = executable };
     }

@@ -186,4 +186,42 @@ public sealed class LocalCasDirectoryTests
         output.WaitForExit();
         return long.Parse(text.Trim());
     }
+
+    [Fact]
+    public void A_stamped_file_proves_its_digest_until_it_is_rewritten()
+    {
+        var file = Source("libstamped.rlib", "rlib bytes");
+
+        var digest = ContentStamp.HashAndStamp(file);
+
+        Assert.Equal(Digests.Digests.ComputeFile(file), digest);
+        Assert.True(ContentStamp.Proves(file, digest));
+        Assert.False(ContentStamp.Proves(file, Digests.Digests.Compute(Encoding.UTF8.GetBytes("other bytes"))));
+        // Rewritten later: same length, other bytes, a newer modification time.
+        File.WriteAllText(file, "rlib BYTES");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+        Assert.False(ContentStamp.Proves(file, digest));
+        Assert.False(ContentStamp.Proves(Source("unstamped.rlib", "rlib bytes"), digest));
+    }
+
+    [Fact]
+    public void A_stamped_blob_is_copied_and_linked_out_and_one_rewritten_since_is_refused()
+    {
+        var output = Source("libout.rlib", "output bytes");
+        var digest = ContentStamp.HashAndStamp(output);
+        var cas = new LocalCasDirectory(_root);
+        Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        var targets = Directory.CreateTempSubdirectory("distbuild-out-").FullName;
+
+        Assert.True(cas.TryCopy(digest, Path.Combine(targets, "copied.rlib"), isExecutable: false));
+        Assert.True(cas.TryLink(digest, Path.Combine(targets, "linked.rlib")));
+        Assert.Equal("output bytes", File.ReadAllText(Path.Combine(targets, "copied.rlib")));
+
+        // The blob's inode rewritten in place (through the output's path), so its stamp no longer holds: hashed, refused.
+        File.WriteAllText(output, "OUTPUT BYTES");
+        File.SetLastWriteTimeUtc(output, DateTime.UtcNow.AddSeconds(5));
+        Assert.False(cas.TryCopy(digest, Path.Combine(targets, "copied-again.rlib"), isExecutable: false));
+        Assert.False(cas.TryLink(digest, Path.Combine(targets, "linked-again.rlib")));
+        Assert.False(File.Exists(Path.Combine(targets, "copied-again.rlib")));
+    }
 }
