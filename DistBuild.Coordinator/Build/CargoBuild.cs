@@ -110,12 +110,12 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         }
 
         var schedulerUrl = request.Scheduler?.Trim();
-        var embedded = string.IsNullOrEmpty(schedulerUrl);
-        if (embedded)
+        var embeddedOptions = string.IsNullOrEmpty(schedulerUrl) ? EmbeddedOptions() : null;
+        if (embeddedOptions is not null)
         {
             try
             {
-                schedulerUrl = await new EmbeddedCluster(EmbeddedOptions(), log.Detail).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
+                schedulerUrl = await new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
             {
@@ -134,8 +134,8 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         {
             CaCertificate = string.IsNullOrEmpty(request.CaCertificate) ? null : request.CaCertificate,
             // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
-            LocalCasDirectory = embedded ? LocalCasDirectory.InDataDirectory(EmbeddedOptions().SchedulerDataDirectory) : null,
-            SchedulerAlreadyChecked = embedded,
+            LocalCasDirectory = embeddedOptions is null ? null : LocalCasDirectory.InDataDirectory(embeddedOptions.SchedulerDataDirectory),
+            SchedulerAlreadyChecked = embeddedOptions is not null,
         };
         var coordinator = new RustcCoordinator(settings, log);
         try
@@ -165,7 +165,7 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         environment[ShimProtocol.CoordinatorVariable] = coordinator.SocketPath;
         // Incremental state lives in the local target directory and cannot travel to a worker.
         environment["CARGO_INCREMENTAL"] = "0";
-        return (coordinator, embedded ? "embedded" : "remote", schedulerUrl);
+        return (coordinator, embeddedOptions is null ? "remote" : "embedded", schedulerUrl);
     }
 
     private EmbeddedClusterOptions EmbeddedOptions()

@@ -54,11 +54,14 @@ public static class DetachedProcess
         return pid;
     }
 
-    /// <summary>Ends the process if it is still the one started (its command line contains <paramref name="marker"/>), and waits for it to exit.</summary>
-    public static void Kill(int pid, string marker)
+    /// <summary>
+    /// Ends the process if it is still the one started (its command line contains <paramref name="marker"/>), and
+    /// waits for it to exit; false when it was not running.
+    /// </summary>
+    public static bool Kill(int pid, string marker)
     {
         if (!IsRunning(pid, marker))
-            return;
+            return false;
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -73,6 +76,7 @@ public static class DetachedProcess
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (IsRunning(pid, marker) && DateTime.UtcNow < deadline)
             Thread.Sleep(20);
+        return true;
     }
 
     /// <summary>Whether the process is alive and its command line contains <paramref name="marker"/> (guards against pid reuse).</summary>

@@ -61,15 +61,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
     /// </summary>
     private void StopRecordedPair(EmbeddedState state)
     {
-        var stopped = false;
-        foreach (var (pid, marker) in new[] { (state.SchedulerPid, "DistBuild.Scheduler"), (state.WorkerPid, "DistBuild.Worker") })
-        {
-            if (!DetachedProcess.IsRunning(pid, marker))
-                continue;
-            DetachedProcess.Kill(pid, marker);
-            stopped = true;
-        }
-        if (stopped)
+        var scheduler = DetachedProcess.Kill(state.SchedulerPid, "DistBuild.Scheduler");
+        var worker = DetachedProcess.Kill(state.WorkerPid, "DistBuild.Worker");
+        if (scheduler || worker)
             detail($"DistBuild: stopped the embedded scheduler (pid {state.SchedulerPid}, {state.SchedulerProgram}) and worker recorded in {StatePath}, so that no two schedulers share {options.SchedulerDataDirectory}");
     }
 

@@ -16,7 +16,6 @@ namespace DistBuild.Protocol.Cas;
 public static partial class ContentStamp
 {
     private const string AttributeName = "user.distbuild.sha256";
-    private const int NoSuchAttributeOrUnsupported = -1;
 
     /// <summary>Hashes a file and stamps it with the digest, when it did not change while it was hashed.</summary>
     public static Digest HashAndStamp(string path)
@@ -41,7 +40,8 @@ public static partial class ContentStamp
             return false;
         var buffer = new byte[128];
         var length = GetAttribute(path, AttributeName, buffer, (nuint)buffer.Length);
-        if (length <= 0 || length == NoSuchAttributeOrUnsupported)
+        // -1: no such attribute, or a file system without them.
+        if (length <= 0)
             return false;
         var file = new FileInfo(path);
         return file.Exists

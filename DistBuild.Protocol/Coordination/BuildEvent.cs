@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using DistBuild.Protocol.Diagnostics;
 
@@ -11,45 +10,38 @@ namespace DistBuild.Protocol.Coordination;
 public abstract record BuildEvent
 {
     // Hand-written JSON for the same reason as BuildRequest's: the task decodes these inside MSBuild's process.
-    public string Encode()
+    public string Encode() => JsonLine.Write(json =>
     {
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        switch (this)
         {
-            json.WriteStartObject();
-            switch (this)
-            {
-                case DiagnosticEvent { Diagnostic: var d }:
-                    json.WriteString("event", "diagnostic");
-                    json.WriteString("severity", d.Severity.ToString());
-                    json.WriteString("subcategory", d.Subcategory);
-                    json.WriteString("code", d.Code);
-                    json.WriteString("helpKeyword", d.HelpKeyword);
-                    json.WriteString("file", d.File);
-                    json.WriteNumber("line", d.Line);
-                    json.WriteNumber("column", d.Column);
-                    json.WriteNumber("endLine", d.EndLine);
-                    json.WriteNumber("endColumn", d.EndColumn);
-                    json.WriteString("message", d.Message);
-                    break;
-                case MessageEvent message:
-                    json.WriteString("event", "message");
-                    json.WriteString("importance", message.Importance.ToString());
-                    json.WriteString("text", message.Text);
-                    break;
-                case ArtifactEvent artifact:
-                    json.WriteString("event", "artifact");
-                    json.WriteString("path", artifact.Path);
-                    json.WriteString("kind", artifact.Kind);
-                    json.WriteString("crate", artifact.Crate);
-                    json.WriteString("package", artifact.Package);
-                    json.WriteString("rustCrate", artifact.RustCrate);
-                    break;
-            }
-            json.WriteEndObject();
+            case DiagnosticEvent { Diagnostic: var d }:
+                json.WriteString("event", "diagnostic");
+                json.WriteString("severity", d.Severity.ToString());
+                json.WriteString("subcategory", d.Subcategory);
+                json.WriteString("code", d.Code);
+                json.WriteString("helpKeyword", d.HelpKeyword);
+                json.WriteString("file", d.File);
+                json.WriteNumber("line", d.Line);
+                json.WriteNumber("column", d.Column);
+                json.WriteNumber("endLine", d.EndLine);
+                json.WriteNumber("endColumn", d.EndColumn);
+                json.WriteString("message", d.Message);
+                break;
+            case MessageEvent message:
+                json.WriteString("event", "message");
+                json.WriteString("importance", message.Importance.ToString());
+                json.WriteString("text", message.Text);
+                break;
+            case ArtifactEvent artifact:
+                json.WriteString("event", "artifact");
+                json.WriteString("path", artifact.Path);
+                json.WriteString("kind", artifact.Kind);
+                json.WriteString("crate", artifact.Crate);
+                json.WriteString("package", artifact.Package);
+                json.WriteString("rustCrate", artifact.RustCrate);
+                break;
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    });
 
     /// <summary>The event in a line; null when the line is not one (the task logs such lines as they are).</summary>
     public static BuildEvent? Decode(string line)
@@ -60,22 +52,22 @@ public abstract record BuildEvent
         {
             using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
-            return String(root, "event") switch
+            return JsonLine.String(root, "event") switch
             {
-                "diagnostic" when Severity(String(root, "severity")) is { } severity => new DiagnosticEvent(new BuildDiagnostic(
+                "diagnostic" when Severity(JsonLine.String(root, "severity")) is { } severity => new DiagnosticEvent(new BuildDiagnostic(
                     severity,
-                    String(root, "subcategory") ?? "",
-                    String(root, "code"),
-                    String(root, "helpKeyword"),
-                    String(root, "file"),
-                    Int(root, "line"),
-                    Int(root, "column"),
-                    Int(root, "endLine"),
-                    Int(root, "endColumn"),
-                    String(root, "message") ?? "")),
-                "message" when Importance(String(root, "importance")) is { } importance => new MessageEvent(importance, String(root, "text") ?? ""),
-                "artifact" when String(root, "path") is { } path => new ArtifactEvent(
-                    path, String(root, "kind") ?? "", String(root, "crate") ?? "", String(root, "package") ?? "", String(root, "rustCrate") ?? ""),
+                    JsonLine.String(root, "subcategory") ?? "",
+                    JsonLine.String(root, "code"),
+                    JsonLine.String(root, "helpKeyword"),
+                    JsonLine.String(root, "file"),
+                    JsonLine.Int(root, "line"),
+                    JsonLine.Int(root, "column"),
+                    JsonLine.Int(root, "endLine"),
+                    JsonLine.Int(root, "endColumn"),
+                    JsonLine.String(root, "message") ?? "")),
+                "message" when Importance(JsonLine.String(root, "importance")) is { } importance => new MessageEvent(importance, JsonLine.String(root, "text") ?? ""),
+                "artifact" when JsonLine.String(root, "path") is { } path => new ArtifactEvent(
+                    path, JsonLine.String(root, "kind") ?? "", JsonLine.String(root, "crate") ?? "", JsonLine.String(root, "package") ?? "", JsonLine.String(root, "rustCrate") ?? ""),
                 _ => null,
             };
         }
@@ -101,12 +93,6 @@ public abstract record BuildEvent
         nameof(LogImportance.Low) => LogImportance.Low,
         _ => null,
     };
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static int Int(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : 0;
 }
 
 /// <summary>An error, warning or message with MSBuild's location fields (rustc's and cargo's, and DistBuild's own DISTB codes).</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using DistBuild.Protocol.Cargo;
 
@@ -56,47 +55,40 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
 
     // Written and read by hand, not by System.Text.Json's serializer: the task writes this inside MSBuild's process,
     // where every generic instantiation the serializer needs is JIT-compiled again in every build.
-    public string Encode()
+    public string Encode() => JsonLine.Write(json =>
     {
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        json.WriteStartArray("crates");
+        foreach (var crate in Crates)
         {
             json.WriteStartObject();
-            json.WriteStartArray("crates");
-            foreach (var crate in Crates)
-            {
-                json.WriteStartObject();
-                json.WriteString("manifestPath", crate.ManifestPath);
-                json.WriteString("targetDirectory", crate.TargetDirectory);
-                json.WriteString("profile", crate.Profile);
-                WriteList(json, "packages", crate.Packages);
-                json.WriteString("features", crate.Features);
-                json.WriteBoolean("noDefaultFeatures", crate.NoDefaultFeatures);
-                WriteList(json, "binaries", crate.Binaries);
-                json.WriteBoolean("offline", crate.Offline);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteBoolean("enabled", Enabled);
-            json.WriteString("scheduler", Scheduler);
-            json.WriteString("instanceName", InstanceName);
-            json.WriteString("token", Token);
-            json.WriteString("caCertificate", CaCertificate);
-            json.WriteBoolean("localFallback", LocalFallback);
-            json.WriteString("jobTimeout", JobTimeout);
-            json.WriteString("reportPath", ReportPath);
-            json.WriteString("cargo", Cargo);
-            json.WriteString("cargoJobs", CargoJobs);
-            json.WriteString("rustcShim", RustcShim);
-            json.WriteString("home", Home);
-            json.WriteString("schedulerHost", SchedulerHost);
-            json.WriteString("workerHost", WorkerHost);
-            json.WriteString("embeddedIdleShutdown", EmbeddedIdleShutdown);
-            json.WriteString("dotnetHost", DotnetHost);
+            json.WriteString("manifestPath", crate.ManifestPath);
+            json.WriteString("targetDirectory", crate.TargetDirectory);
+            json.WriteString("profile", crate.Profile);
+            WriteList(json, "packages", crate.Packages);
+            json.WriteString("features", crate.Features);
+            json.WriteBoolean("noDefaultFeatures", crate.NoDefaultFeatures);
+            WriteList(json, "binaries", crate.Binaries);
+            json.WriteBoolean("offline", crate.Offline);
             json.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+        json.WriteEndArray();
+        json.WriteBoolean("enabled", Enabled);
+        json.WriteString("scheduler", Scheduler);
+        json.WriteString("instanceName", InstanceName);
+        json.WriteString("token", Token);
+        json.WriteString("caCertificate", CaCertificate);
+        json.WriteBoolean("localFallback", LocalFallback);
+        json.WriteString("jobTimeout", JobTimeout);
+        json.WriteString("reportPath", ReportPath);
+        json.WriteString("cargo", Cargo);
+        json.WriteString("cargoJobs", CargoJobs);
+        json.WriteString("rustcShim", RustcShim);
+        json.WriteString("home", Home);
+        json.WriteString("schedulerHost", SchedulerHost);
+        json.WriteString("workerHost", WorkerHost);
+        json.WriteString("embeddedIdleShutdown", EmbeddedIdleShutdown);
+        json.WriteString("dotnetHost", DotnetHost);
+    });
 
     /// <summary>The request in a line; throws <see cref="JsonException"/> when the line holds none.</summary>
     public static BuildRequest Decode(string line)
@@ -112,27 +104,27 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
                 crate.GetProperty("targetDirectory").GetString()!,
                 crate.GetProperty("profile").GetString()!,
                 ReadList(crate, "packages"),
-                String(crate, "features"),
-                Bool(crate, "noDefaultFeatures", false),
+                JsonLine.String(crate, "features"),
+                JsonLine.Bool(crate, "noDefaultFeatures", false),
                 ReadList(crate, "binaries"),
-                Bool(crate, "offline", false))).ToList())
+                JsonLine.Bool(crate, "offline", false))).ToList())
             {
-                Enabled = Bool(root, "enabled", true),
-                Scheduler = String(root, "scheduler"),
-                InstanceName = String(root, "instanceName"),
-                Token = String(root, "token"),
-                CaCertificate = String(root, "caCertificate"),
-                LocalFallback = Bool(root, "localFallback", false),
-                JobTimeout = String(root, "jobTimeout"),
-                ReportPath = String(root, "reportPath"),
-                Cargo = String(root, "cargo"),
-                CargoJobs = String(root, "cargoJobs"),
-                RustcShim = String(root, "rustcShim"),
-                Home = String(root, "home"),
-                SchedulerHost = String(root, "schedulerHost"),
-                WorkerHost = String(root, "workerHost"),
-                EmbeddedIdleShutdown = String(root, "embeddedIdleShutdown"),
-                DotnetHost = String(root, "dotnetHost") ?? "dotnet",
+                Enabled = JsonLine.Bool(root, "enabled", true),
+                Scheduler = JsonLine.String(root, "scheduler"),
+                InstanceName = JsonLine.String(root, "instanceName"),
+                Token = JsonLine.String(root, "token"),
+                CaCertificate = JsonLine.String(root, "caCertificate"),
+                LocalFallback = JsonLine.Bool(root, "localFallback", false),
+                JobTimeout = JsonLine.String(root, "jobTimeout"),
+                ReportPath = JsonLine.String(root, "reportPath"),
+                Cargo = JsonLine.String(root, "cargo"),
+                CargoJobs = JsonLine.String(root, "cargoJobs"),
+                RustcShim = JsonLine.String(root, "rustcShim"),
+                Home = JsonLine.String(root, "home"),
+                SchedulerHost = JsonLine.String(root, "schedulerHost"),
+                WorkerHost = JsonLine.String(root, "workerHost"),
+                EmbeddedIdleShutdown = JsonLine.String(root, "embeddedIdleShutdown"),
+                DotnetHost = JsonLine.String(root, "dotnetHost") ?? "dotnet",
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
@@ -157,10 +149,4 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
         element.TryGetProperty(name, out var list) && list.ValueKind == JsonValueKind.Array
             ? list.EnumerateArray().Select(v => v.GetString() ?? "").ToList()
             : [];
-
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static bool Bool(JsonElement element, string name, bool otherwise) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : otherwise;
 }

@@ -142,16 +142,15 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
                 if (_cancelled)
                     process.Cancel();
             }
-            exitCode = process.Relay(message => Relay(message, artifacts), line =>
-            {
-                otherLines.Add(line);
-                Log.LogMessage(MessageImportance.Low, $"distbuild-coordinator: {line}");
-            });
-            foreach (var line in process.Stderr())
+            void Other(string line)
             {
                 otherLines.Add(line);
                 Log.LogMessage(MessageImportance.Low, $"distbuild-coordinator: {line}");
             }
+
+            exitCode = process.Relay(message => Relay(message, artifacts), Other);
+            foreach (var line in process.Stderr())
+                Other(line);
             lock (_cancelLock)
                 _coordinator = null;
         }
