@@ -31,7 +31,7 @@ _ = Task.Run(async () =>
     cancellation.Cancel();
 });
 
-var log = new EventWriter(new StreamWriter(Console.OpenStandardOutput()));
+var log = new EventWriter(new StreamWriter(Console.OpenStandardOutput()), request.LeastImportantMessage);
 try
 {
     return await new CargoBuild(request, log).RunAsync(cancellation.Token) ? 0 : 1;

@@ -32,6 +32,11 @@ public sealed class RemoteCompiler
     private readonly FileDigestCache _digests;
     private readonly LocalCasDirectory? _localCas;
 
+    // Whether the last compile came back from the action cache. While they do (a warm build), a compile is executed
+    // before anything is uploaded: a hit needs no inputs, so asking FindMissingBlobs first would cost a round trip to
+    // the server per compile for nothing. When the server lacks inputs after all, it says so and they go up then.
+    private volatile bool _expectCacheHit;
+
     /// <param name="localCas">The scheduler's CAS directory when it runs on this machine: inputs are copied into it and outputs from it.</param>
     public RemoteCompiler(GrpcChannel channel, string instanceName, FileDigestCache digests, LocalCasDirectory? localCas = null)
     {
@@ -102,12 +107,9 @@ public sealed class RemoteCompiler
         try
         {
             var phase = Stopwatch.StartNew();
-            var uploaded = await UploadMissingAsync(action.Blobs, cancellationToken);
+            var uploaded = _expectCacheHit ? 0 : await UploadMissingAsync(action.Blobs, cancellationToken);
             var uploadSeconds = phase.Elapsed.TotalSeconds;
             phase.Restart();
-            var blobs = new Dictionary<string, BlobSource>();
-            foreach (var blob in action.Blobs)
-                blobs.TryAdd(blob.Digest.Key(), blob);
 
             var request = new ExecuteRequest
             {
@@ -117,7 +119,9 @@ public sealed class RemoteCompiler
             };
             var response = await _executor.ExecuteAsync(
                 request,
-                (missing, token) => UploadAsync(missing.Where(d => blobs.ContainsKey(d.Key())).Select(d => blobs[d.Key()]).ToList(), token),
+                // The server names what it lacks: after a cache miss that was executed first, that may be only the
+                // Action itself (it cannot look further), so everything the CAS lacks goes up, not only the names.
+                async (_, token) => uploaded += await UploadMissingAsync(action.Blobs, token),
                 onStage: (name, stage) =>
                 {
                     if (name == operationName)
@@ -129,6 +133,7 @@ public sealed class RemoteCompiler
                 },
                 cancellationToken);
             executed = true;
+            _expectCacheHit = response.CachedResult;
             var executeSeconds = phase.Elapsed.TotalSeconds;
             if (operationName is not null)
                 _inFlight.TryRemove(operationName, out _);

@@ -6,9 +6,10 @@ namespace DistBuild.Coordinator.Relay;
 
 /// <summary>
 /// Writes the build's log and artifacts to standard output for the task that started the coordinator, one
-/// <see cref="BuildEvent"/> line each, from any thread.
+/// <see cref="BuildEvent"/> line each, from any thread. Messages less important than
+/// <paramref name="leastImportant"/> are dropped: no logger of the build would show them.
 /// </summary>
-public sealed class EventWriter(TextWriter output) : IBuildLog
+public sealed class EventWriter(TextWriter output, LogImportance leastImportant = LogImportance.Low) : IBuildLog
 {
     private const string Subcategory = "DistBuild";
     private readonly Lock _lock = new();
@@ -26,11 +27,18 @@ public sealed class EventWriter(TextWriter output) : IBuildLog
         }
     }
 
-    public void Progress(string message) => Write(new MessageEvent(LogImportance.Normal, message));
+    public void Progress(string message) => Message(LogImportance.Normal, message);
 
-    public void Detail(string message) => Write(new MessageEvent(LogImportance.Low, message));
+    public void Detail(string message) => Message(LogImportance.Low, message);
 
-    public void High(string message) => Write(new MessageEvent(LogImportance.High, message));
+    public void High(string message) => Message(LogImportance.High, message);
+
+    // LogImportance counts up from High, so a larger value is a less important message.
+    private void Message(LogImportance importance, string message)
+    {
+        if (importance <= leastImportant)
+            Write(new MessageEvent(importance, message));
+    }
 
     public void Warning(string code, string message) =>
         Report(new BuildDiagnostic(DiagnosticSeverity.Warning, Subcategory, code, null, null, 0, 0, 0, 0, message));
@@ -42,7 +50,9 @@ public sealed class EventWriter(TextWriter output) : IBuildLog
     {
         if (diagnostic.Severity == DiagnosticSeverity.Error)
             Interlocked.Increment(ref _errors);
-        Write(new DiagnosticEvent(diagnostic));
+        // The task logs a message-severity diagnostic (rustc's notes) at low importance.
+        if (diagnostic.Severity != DiagnosticSeverity.Message || leastImportant == LogImportance.Low)
+            Write(new DiagnosticEvent(diagnostic));
     }
 
     public void Artifact(ArtifactEvent artifact) => Write(artifact);

@@ -65,7 +65,7 @@ public abstract record BuildEvent
                     JsonLine.Int(root, "endLine"),
                     JsonLine.Int(root, "endColumn"),
                     JsonLine.String(root, "message") ?? "")),
-                "message" when Importance(JsonLine.String(root, "importance")) is { } importance => new MessageEvent(importance, JsonLine.String(root, "text") ?? ""),
+                "message" when ImportanceNamed(JsonLine.String(root, "importance")) is { } importance => new MessageEvent(importance, JsonLine.String(root, "text") ?? ""),
                 "artifact" when JsonLine.String(root, "path") is { } path => new ArtifactEvent(
                     path, JsonLine.String(root, "kind") ?? "", JsonLine.String(root, "crate") ?? "", JsonLine.String(root, "package") ?? "", JsonLine.String(root, "rustCrate") ?? ""),
                 _ => null,
@@ -86,7 +86,8 @@ public abstract record BuildEvent
         _ => null,
     };
 
-    private static LogImportance? Importance(string? name) => name switch
+    /// <summary>The importance a line names (High, Normal, Low); null for anything else.</summary>
+    internal static LogImportance? ImportanceNamed(string? name) => name switch
     {
         nameof(LogImportance.High) => LogImportance.High,
         nameof(LogImportance.Normal) => LogImportance.Normal,

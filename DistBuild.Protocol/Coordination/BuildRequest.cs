@@ -53,6 +53,12 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
     /// <summary>The dotnet host that runs hosts packed as assemblies rather than executables.</summary>
     public string DotnetHost { get; init; } = "dotnet";
 
+    /// <summary>
+    /// The least important message any of MSBuild's loggers shows: the coordinator does not send what nobody would
+    /// see (at the default verbosity, a line per compile), which MSBuild would otherwise parse and route for nothing.
+    /// </summary>
+    public LogImportance LeastImportantMessage { get; init; } = LogImportance.Low;
+
     // Written and read by hand, not by System.Text.Json's serializer: the task writes this inside MSBuild's process,
     // where every generic instantiation the serializer needs is JIT-compiled again in every build.
     public string Encode() => JsonLine.Write(json =>
@@ -88,6 +94,7 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
         json.WriteString("workerHost", WorkerHost);
         json.WriteString("embeddedIdleShutdown", EmbeddedIdleShutdown);
         json.WriteString("dotnetHost", DotnetHost);
+        json.WriteString("leastImportantMessage", LeastImportantMessage.ToString());
     });
 
     /// <summary>The request in a line; throws <see cref="JsonException"/> when the line holds none.</summary>
@@ -125,6 +132,7 @@ public sealed record BuildRequest(IReadOnlyList<CargoCommand> Crates)
                 WorkerHost = JsonLine.String(root, "workerHost"),
                 EmbeddedIdleShutdown = JsonLine.String(root, "embeddedIdleShutdown"),
                 DotnetHost = JsonLine.String(root, "dotnetHost") ?? "dotnet",
+                LeastImportantMessage = BuildEvent.ImportanceNamed(JsonLine.String(root, "leastImportantMessage")) ?? LogImportance.Low,
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)

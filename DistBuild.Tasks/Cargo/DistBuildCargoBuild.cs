@@ -120,6 +120,7 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
             WorkerHost = WorkerHost,
             EmbeddedIdleShutdown = EmbeddedIdleShutdown,
             DotnetHost = DotnetHost(),
+            LeastImportantMessage = LeastImportantMessage(),
         };
         var artifacts = new List<ITaskItem>();
         var otherLines = new List<string>();
@@ -233,6 +234,15 @@ public sealed class DistBuildCargoBuild : Microsoft.Build.Utilities.Task, ICance
 
     private static IReadOnlyList<string> SplitList(string value) =>
         value.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>
+    /// The least important message a logger of this build shows (a binary log takes them all); at the default
+    /// verbosity the coordinator then sends none of its per-compile lines.
+    /// </summary>
+    private LogImportance LeastImportantMessage() =>
+        Log.LogsMessagesOfImportance(MessageImportance.Low) ? LogImportance.Low
+        : Log.LogsMessagesOfImportance(MessageImportance.Normal) ? LogImportance.Normal
+        : LogImportance.High;
 
     /// <summary>The dotnet executable running this build (the SDK sets DOTNET_HOST_PATH for tasks), else dotnet on PATH.</summary>
     private static string DotnetHost()

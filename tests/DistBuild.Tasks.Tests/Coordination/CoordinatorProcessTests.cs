@@ -146,6 +146,7 @@ public class CoordinatorProcessTests(ITestOutputHelper output)
             JobTimeout = "00:07:00",
             CargoJobs = "16",
             DotnetHost = "/usr/bin/dotnet",
+            LeastImportantMessage = LogImportance.Normal,
         };
         var decoded = BuildRequest.Decode(request.Encode());
         Assert.Equal(request with { Crates = decoded.Crates }, decoded);

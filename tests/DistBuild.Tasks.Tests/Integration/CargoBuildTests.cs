@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Coordination;
@@ -14,7 +15,7 @@ public class CargoBuildTests(ITestOutputHelper output)
 
     private RecordingLog _lastLog = new();
 
-    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl, string? localCas = null)
+    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl, string? localCas = null, int? jobs = null)
     {
         var log = _lastLog = new RecordingLog();
         var settings = new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null) { LocalCasDirectory = localCas };
@@ -27,6 +28,7 @@ public class CargoBuildTests(ITestOutputHelper output)
             ["CARGO_INCREMENTAL"] = "0",
             ["CARGO_TERM_COLOR"] = "never",
             ["CARGO_TARGET_DIR"] = null,
+            ["CARGO_BUILD_JOBS"] = jobs?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath,
         });
         output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}");
@@ -71,6 +73,60 @@ public class CargoBuildTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Once_compiles_come_from_the_cache_they_are_executed_without_asking_the_CAS_first()
+    {
+        SampleWorkspace.Write(_workspace);
+        // The scheduler logs every request it serves.
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, "--Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics=Information");
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
+        // A request is logged as it ends, after its answer went out: the log is read once every request is in it.
+        async Task<string> SettledLogAsync()
+        {
+            for (var wait = 0; ; wait += 50)
+            {
+                var log = scheduler.Output;
+                if (Regex.Count(log, "Request starting ") == Regex.Count(log, "Request finished ") || wait > 10_000)
+                    return log;
+                await Task.Delay(50);
+            }
+        }
+        async Task<int> FindMissingCallsAsync() => Regex.Count(await SettledLogAsync(), @"Request starting HTTP/2 POST [^ ]*\.ContentAddressableStorage/FindMissingBlobs");
+
+        var (cold, coldInvocations) = await BuildAsync(scheduler.Url, jobs: 1);
+
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        Assert.All(coldInvocations, i => Assert.Equal("remote", i.Kind));
+        // Cold compiles still upload before they execute: no Execute was sent ahead of its inputs.
+        Assert.DoesNotContain("input blob(s)", await SettledLogAsync());
+        var coldCalls = await FindMissingCallsAsync();
+
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var (warm, warmInvocations) = await BuildAsync(scheduler.Url, jobs: 1);
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Equal(4, warmInvocations.Count);
+        Assert.All(warmInvocations, i => Assert.Equal("cached", i.Kind));
+        // Only the first compile asks what the CAS lacks (no worker ran anything); once it came from the cache, the
+        // others go straight to Execute.
+        Assert.Equal(coldCalls + 1, await FindMissingCallsAsync());
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
+
+        // A changed crate after hits: its Execute goes first, the scheduler answers that it lacks the action, and the
+        // inputs go up then.
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var main = Path.Combine(_workspace, "app", "src", "main.rs");
+        File.WriteAllText(main, File.ReadAllText(main).Replace("macro {}", "macro {}!", StringComparison.Ordinal));
+        var (edited, editedInvocations) = await BuildAsync(scheduler.Url, jobs: 1);
+
+        Assert.True(edited.ExitCode == 0, edited.ToString());
+        Assert.Equal(
+            ["app remote", "core-lib build script cached", "corelib cached", "macros cached"],
+            editedInvocations.Select(i => $"{i.Crate} {i.Kind}").Order(StringComparer.Ordinal));
+        Assert.Single(Regex.Matches(await SettledLogAsync(), @"is missing \d+ input blob\(s\)"));
+        Assert.Equal(SampleWorkspace.ExpectedOutput + "!", (await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
+    }
+
+    [Fact]
     public async Task With_the_schedulers_CAS_on_this_machine_outputs_are_copied_from_it_instead_of_downloaded()
     {
         SampleWorkspace.Write(_workspace);
@@ -84,7 +140,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
         var copies = _lastLog.Lines
-            .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"(\d+) outputs copied from the local CAS"))
+            .Select(l => Regex.Match(l, @"(\d+) outputs copied from the local CAS"))
             .Where(m => m.Success)
             .Select(m => int.Parse(m.Groups[1].Value))
             .ToList();
