@@ -35,6 +35,8 @@ case "${1:-}" in
   test)
     install_prerequisites
     dotnet build DistBuild.sln -c "$configuration" -nodeReuse:false
+    # The shim's own unit tests (its wire format); the .NET tests run the built shim against the coordinator.
+    RUSTC_WRAPPER= cargo test --manifest-path DistBuild.RustcShim/Cargo.toml --target-dir DistBuild.RustcShim/obj/cargo --locked --offline --quiet
     dotnet test DistBuild.sln -c "$configuration" --no-build -nodeReuse:false \
       --logger "console;verbosity=normal" --blame-hang-timeout 10m
     ;;

@@ -21,8 +21,9 @@ public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, 
 /// <summary>
 /// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame, one
 /// response frame. A frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload written
-/// with <see cref="BinaryWriter"/> (length-prefixed UTF-8 strings). Hand-written so the NativeAOT shim needs no
-/// reflection; this file is compiled into both the shim and the tasks assembly.
+/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts). The shim is
+/// written in Rust and encodes the same frames in DistBuild.RustcShim/src/protocol.rs: a change here is a change
+/// there, with a new version byte.
 /// </summary>
 public static class ShimProtocol
 {

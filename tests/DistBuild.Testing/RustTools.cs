@@ -7,7 +7,7 @@ public static class RustTools
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(5);
 
-    /// <summary>The shim's apphost from the build; DISTBUILD_TEST_SHIM points the tests at another one (the NativeAOT publish).</summary>
+    /// <summary>The shim as the solution built it (DistBuild.RustcShim, with cargo); DISTBUILD_TEST_SHIM points the tests at another one.</summary>
     public static string Shim { get; } = Environment.GetEnvironmentVariable("DISTBUILD_TEST_SHIM") is { Length: > 0 } shim
         ? shim
         : Path.Combine(RepositoryPaths.Root, "DistBuild.RustcShim", "bin", RepositoryPaths.Configuration, "net10.0", "distbuild-rustc-shim");

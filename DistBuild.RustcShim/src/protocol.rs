@@ -1,0 +1,167 @@
+//! The wire format between the shim and the coordinator, as `DistBuild.Coordinator/Compilation/ShimProtocol.cs`
+//! defines it: a frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload in .NET
+//! `BinaryWriter` encoding (strings: 7-bit-encoded length, then UTF-8; counts and exit codes: little-endian i32).
+
+use std::io::{self, Read};
+
+const MAGIC: &[u8; 4] = b"DBRS";
+const VERSION: u8 = 1;
+const HEADER_LENGTH: usize = 9;
+const MAX_PAYLOAD_LENGTH: usize = 512 << 20;
+
+/// One rustc call as cargo made it: which rustc, its arguments, where and with what environment.
+pub struct Request<'a> {
+    pub rustc: &'a str,
+    pub arguments: &'a [String],
+    pub working_directory: &'a str,
+    pub environment: &'a [(String, String)],
+}
+
+/// The coordinator's answer: run rustc here, or replay rustc's result.
+pub enum Response {
+    RunLocally,
+    Completed { exit_code: i32, stdout: Vec<u8>, stderr: Vec<u8> },
+}
+
+pub fn encode_request(request: &Request) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(16 << 10);
+    frame.extend_from_slice(MAGIC);
+    frame.push(VERSION);
+    frame.extend_from_slice(&[0; 4]);
+    write_string(&mut frame, request.rustc);
+    write_count(&mut frame, request.arguments.len());
+    for argument in request.arguments {
+        write_string(&mut frame, argument);
+    }
+    write_string(&mut frame, request.working_directory);
+    write_count(&mut frame, request.environment.len());
+    for (name, value) in request.environment {
+        write_string(&mut frame, name);
+        write_string(&mut frame, value);
+    }
+    let payload_length = (frame.len() - HEADER_LENGTH) as u32;
+    frame[5..HEADER_LENGTH].copy_from_slice(&payload_length.to_be_bytes());
+    frame
+}
+
+/// Reads one response frame; an error of kind InvalidData when the peer does not speak this protocol.
+pub fn read_response(stream: &mut impl Read) -> io::Result<Response> {
+    let mut header = [0u8; HEADER_LENGTH];
+    stream.read_exact(&mut header)?;
+    if &header[..4] != MAGIC {
+        return Err(invalid("the peer does not speak the DistBuild shim protocol".into()));
+    }
+    if header[4] != VERSION {
+        return Err(invalid(format!(
+            "shim protocol version {} is not supported (expected {VERSION}): the shim and the coordinator come from different DistBuild versions",
+            header[4]
+        )));
+    }
+    let length = u32::from_be_bytes([header[5], header[6], header[7], header[8]]) as usize;
+    if length > MAX_PAYLOAD_LENGTH {
+        return Err(invalid(format!("shim protocol frame of {length} bytes is out of range")));
+    }
+    let mut payload = vec![0u8; length];
+    stream.read_exact(&mut payload)?;
+    decode_response(&payload)
+}
+
+fn decode_response(payload: &[u8]) -> io::Result<Response> {
+    let mut reader = Reader { rest: payload };
+    let run_locally = reader.take(1)?[0] != 0;
+    let exit_code = reader.read_i32()?;
+    let stdout_length = reader.read_count()?;
+    let stdout = reader.take(stdout_length)?.to_vec();
+    let stderr_length = reader.read_count()?;
+    let stderr = reader.take(stderr_length)?.to_vec();
+    Ok(if run_locally { Response::RunLocally } else { Response::Completed { exit_code, stdout, stderr } })
+}
+
+fn write_string(frame: &mut Vec<u8>, value: &str) {
+    // BinaryWriter's length prefix: the byte count, 7 bits at a time, low bits first.
+    let mut length = value.len();
+    while length >= 0x80 {
+        frame.push((length as u8) | 0x80);
+        length >>= 7;
+    }
+    frame.push(length as u8);
+    frame.extend_from_slice(value.as_bytes());
+}
+
+fn write_count(frame: &mut Vec<u8>, count: usize) {
+    frame.extend_from_slice(&(count as i32).to_le_bytes());
+}
+
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, count: usize) -> io::Result<&'a [u8]> {
+        if count > self.rest.len() {
+            return Err(invalid("shim protocol frame ends early".into()));
+        }
+        let (taken, rest) = self.rest.split_at(count);
+        self.rest = rest;
+        Ok(taken)
+    }
+
+    fn read_i32(&mut self) -> io::Result<i32> {
+        let bytes = self.take(4)?;
+        Ok(i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn read_count(&mut self) -> io::Result<usize> {
+        let count = self.read_i32()?;
+        usize::try_from(count).map_err(|_| invalid(format!("shim protocol count {count} is out of range")))
+    }
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_framed_as_binary_writer_writes_it() {
+        let arguments = vec!["--crate-name".to_string(), "café".to_string(), "x".repeat(200)];
+        let environment = vec![("A".to_string(), "1".to_string())];
+        let frame = encode_request(&Request { rustc: "rustc", arguments: &arguments, working_directory: "/w", environment: &environment });
+
+        assert_eq!(&frame[..5], b"DBRS\x01");
+        assert_eq!(u32::from_be_bytes(frame[5..9].try_into().unwrap()) as usize, frame.len() - 9);
+        assert_eq!(&frame[9..15], b"\x05rustc");
+        assert_eq!(&frame[15..19], &3i32.to_le_bytes());
+        assert_eq!(&frame[32..38], "\x05caf\u{e9}".as_bytes());
+        // 200 bytes: two length bytes, 0xC8 0x01.
+        assert_eq!(&frame[38..40], &[0xC8, 0x01]);
+    }
+
+    #[test]
+    fn a_response_is_read_back() {
+        let mut frame = b"DBRS\x01".to_vec();
+        let mut payload = vec![0u8];
+        payload.extend_from_slice(&7i32.to_le_bytes());
+        payload.extend_from_slice(&2i32.to_le_bytes());
+        payload.extend_from_slice(b"ok");
+        payload.extend_from_slice(&0i32.to_le_bytes());
+        frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        frame.extend_from_slice(&payload);
+
+        match read_response(&mut frame.as_slice()).unwrap() {
+            Response::Completed { exit_code, stdout, stderr } => assert_eq!((exit_code, stdout, stderr), (7, b"ok".to_vec(), vec![])),
+            Response::RunLocally => panic!("expected a result"),
+        }
+    }
+
+    #[test]
+    fn another_protocol_or_version_is_refused() {
+        let wrong = read_response(&mut &b"HTTP/1.1 400"[..]).err().unwrap();
+        assert_eq!(wrong.kind(), io::ErrorKind::InvalidData);
+        let newer = read_response(&mut &b"DBRS\x02\0\0\0\0"[..]).err().unwrap();
+        assert!(newer.to_string().contains("version 2"));
+    }
+}
