@@ -64,7 +64,15 @@ fn replay(exit_code: i32, stdout: &[u8], stderr: &[u8]) -> ExitCode {
     // A reader that went away (cargo cancelled) makes the writes fail; the exit code still says what rustc did.
     let _ = io::stdout().lock().write_all(stdout).and_then(|()| io::stdout().flush());
     let _ = io::stderr().lock().write_all(stderr);
-    ExitCode::from(exit_code as u8)
+    ExitCode::from(exit_status(exit_code))
+}
+
+/// A process exit status says 0 to 255; a failure outside that range must not wrap around to 0, success.
+fn exit_status(exit_code: i32) -> u8 {
+    match u8::try_from(exit_code) {
+        Ok(status) => status,
+        Err(_) => 1,
+    }
 }
 
 /// Replaces this process with rustc, so stdin, signals and the exit status are rustc's own.
@@ -72,4 +80,15 @@ fn run_locally(rustc: &OsString, arguments: &[OsString]) -> ExitCode {
     let error = Command::new(rustc).args(arguments).exec();
     eprintln!("error: distbuild: could not run {}: {error}", rustc.to_string_lossy());
     ExitCode::from(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_status;
+
+    #[test]
+    fn exit_codes_keep_their_meaning() {
+        assert_eq!((exit_status(0), exit_status(1), exit_status(101)), (0, 1, 101));
+        assert_eq!((exit_status(256), exit_status(-9)), (1, 1));
+    }
 }
