@@ -1,10 +1,9 @@
 //! distbuild-rustc-shim: cargo's RUSTC_WRAPPER. Cargo runs `SHIM /path/to/rustc ARGS…`; the shim hands the call to
 //! the coordinator named by DISTBUILD_COORDINATOR and replays its answer, or runs rustc itself when told to (probes
-//! such as -vV and --print, which may read stdin) and whenever no coordinator is there, so a stray shim never breaks
-//! a build.
+//! such as --print, which may read stdin) and whenever no coordinator is there, so a stray shim never breaks a build.
 //!
 //! Written in Rust with the standard library only: cargo starts it for every rustc call, and a .NET runtime's start
-//! (even NativeAOT's) costs several milliseconds of CPU each time; this starts in well under one.
+//! (even NativeAOT's) costs about 4 ms of CPU each time; this starts in about one.
 
 mod protocol;
 

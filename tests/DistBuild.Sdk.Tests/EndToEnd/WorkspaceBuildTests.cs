@@ -15,9 +15,12 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         var samples = sdk.CopySamples(nameof(Workspace_builds_remotely_and_its_binary_prints_the_expected_line_and_the_embedded_scheduler_is_reused));
         var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
 
-        (await sdk.BuildAsync(project)).ShouldSucceed("first build");
+        var first = (await sdk.BuildAsync(project)).ShouldSucceed("first build");
 
         Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+        // At -v:n a line per compile (normal importance) reaches the console; the per-compile details (low) do not
+        // even leave the coordinator.
+        Assert.Contains("hello (bin): remote on embedded-", first.Output);
         var report = BuildReportFile.Read(Path.GetDirectoryName(project)!);
         Assert.Equal("embedded", report.Mode);
         Assert.Contains(report.Invocations, i => i is { Crate: "hello", Kind: "remote" });
