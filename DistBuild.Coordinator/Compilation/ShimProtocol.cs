@@ -21,9 +21,9 @@ public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, 
 /// <summary>
 /// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame, one
 /// response frame. A frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload written
-/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts). The shim is
-/// written in Rust and encodes the same frames in DistBuild.RustcShim/src/protocol.rs: a change here is a change
-/// there, with a new version byte.
+/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts). This is the
+/// coordinator's half (reading requests, writing responses); the shim is written in Rust and has the other half in
+/// DistBuild.RustcShim/src/protocol.rs: a change here is a change there, with a new version byte.
 /// </summary>
 public static class ShimProtocol
 {
@@ -32,21 +32,6 @@ public static class ShimProtocol
     private const int HeaderLength = 9;
     private const int MaxPayloadLength = 512 << 20;
     private static ReadOnlySpan<byte> Magic => "DBRS"u8;
-
-    public static byte[] EncodeRequest(ShimRequest request) => Frame(writer =>
-    {
-        writer.Write(request.RustcPath);
-        writer.Write(request.Arguments.Count);
-        foreach (var argument in request.Arguments)
-            writer.Write(argument);
-        writer.Write(request.WorkingDirectory);
-        writer.Write(request.Environment.Count);
-        foreach (var (name, value) in request.Environment)
-        {
-            writer.Write(name);
-            writer.Write(value);
-        }
-    });
 
     public static byte[] EncodeResponse(ShimResponse response) => Frame(writer =>
     {
@@ -76,26 +61,7 @@ public static class ShimProtocol
         return new ShimRequest(rustc, arguments, workingDirectory, environment);
     }
 
-    public static ShimResponse DecodeResponse(byte[] payload)
-    {
-        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
-        var runLocally = reader.ReadBoolean();
-        var exitCode = reader.ReadInt32();
-        var stdout = reader.ReadBytes(ReadCount(reader));
-        var stderr = reader.ReadBytes(ReadCount(reader));
-        return new ShimResponse(runLocally, exitCode, stdout, stderr);
-    }
-
     /// <summary>Reads one frame's payload; throws <see cref="InvalidDataException"/> when the peer is not speaking this protocol.</summary>
-    public static byte[] ReadFrame(Stream stream)
-    {
-        var header = new byte[HeaderLength];
-        stream.ReadExactly(header);
-        var payload = new byte[CheckHeader(header)];
-        stream.ReadExactly(payload);
-        return payload;
-    }
-
     public static async Task<byte[]> ReadFrameAsync(Stream stream, CancellationToken cancellationToken)
     {
         var header = new byte[HeaderLength];
@@ -110,7 +76,7 @@ public static class ShimProtocol
         if (!header.AsSpan(0, 4).SequenceEqual(Magic))
             throw new InvalidDataException("the peer does not speak the DistBuild shim protocol");
         if (header[4] != Version)
-            throw new InvalidDataException($"shim protocol version {header[4]} is not supported (expected {Version}): the shim and the tasks come from different DistBuild versions");
+            throw new InvalidDataException($"shim protocol version {header[4]} is not supported (expected {Version}): the shim and the coordinator come from different DistBuild versions");
         var length = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5));
         if (length is < 0 or > MaxPayloadLength)
             throw new InvalidDataException($"shim protocol frame of {length} bytes is out of range");

@@ -33,12 +33,14 @@ public sealed class EventWriter(TextWriter output, LogImportance leastImportant 
 
     public void High(string message) => Message(LogImportance.High, message);
 
-    // LogImportance counts up from High, so a larger value is a less important message.
     private void Message(LogImportance importance, string message)
     {
-        if (importance <= leastImportant)
+        if (Shown(importance))
             Write(new MessageEvent(importance, message));
     }
+
+    // LogImportance counts up from High, so a larger value is a less important message.
+    private bool Shown(LogImportance importance) => importance <= leastImportant;
 
     public void Warning(string code, string message) =>
         Report(new BuildDiagnostic(DiagnosticSeverity.Warning, Subcategory, code, null, null, 0, 0, 0, 0, message));
@@ -51,7 +53,7 @@ public sealed class EventWriter(TextWriter output, LogImportance leastImportant 
         if (diagnostic.Severity == DiagnosticSeverity.Error)
             Interlocked.Increment(ref _errors);
         // The task logs a message-severity diagnostic (rustc's notes) at low importance.
-        if (diagnostic.Severity != DiagnosticSeverity.Message || leastImportant == LogImportance.Low)
+        if (diagnostic.Severity != DiagnosticSeverity.Message || Shown(LogImportance.Low))
             Write(new DiagnosticEvent(diagnostic));
     }
 

@@ -10,7 +10,7 @@ public class ShimProtocolTests
         var request = new ShimRequest("/usr/bin/rustc", ["--crate-name", "café", "", "src/lib.rs"], "/tmp/ws",
             new Dictionary<string, string> { ["A"] = "1", ["EMPTY"] = "", ["ÜNICODE"] = "✓" });
 
-        var decoded = ShimProtocol.DecodeRequest(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeRequest(request))));
+        var decoded = ShimProtocol.DecodeRequest(ShimSide.ReadFrame(new MemoryStream(ShimSide.EncodeRequest(request))));
 
         Assert.Equal(request.RustcPath, decoded.RustcPath);
         Assert.Equal(request.Arguments, decoded.Arguments);
@@ -25,19 +25,19 @@ public class ShimProtocolTests
         new Random(3).NextBytes(stderr);
         var response = ShimResponse.Completed(101, [0, 1, 2, 255], stderr);
 
-        var decoded = ShimProtocol.DecodeResponse(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(response))));
+        var decoded = ShimSide.DecodeResponse(ShimSide.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(response))));
 
         Assert.False(decoded.RunLocally);
         Assert.Equal(101, decoded.ExitCode);
         Assert.Equal(response.Stdout, decoded.Stdout);
         Assert.Equal(stderr, decoded.Stderr);
-        Assert.True(ShimProtocol.DecodeResponse(ShimProtocol.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(ShimResponse.Local)))).RunLocally);
+        Assert.True(ShimSide.DecodeResponse(ShimSide.ReadFrame(new MemoryStream(ShimProtocol.EncodeResponse(ShimResponse.Local)))).RunLocally);
     }
 
     [Fact]
     public void A_peer_that_speaks_something_else_is_refused()
     {
-        var error = Assert.Throws<InvalidDataException>(() => ShimProtocol.ReadFrame(new MemoryStream("GET / HTTP/1.1\r\n"u8.ToArray())));
+        var error = Assert.Throws<InvalidDataException>(() => ShimSide.ReadFrame(new MemoryStream("GET / HTTP/1.1\r\n"u8.ToArray())));
 
         Assert.Contains("shim protocol", error.Message);
     }
