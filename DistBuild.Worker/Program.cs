@@ -23,19 +23,19 @@ settingsError ??= certificateError;
 builder.WebHost.ListenForScheduler(settings, certificate);
 if (settingsError is null && toolchain is not null && isolation is not null)
     builder.Services.AddWorker(settings, toolchain, isolation);
-// Disposed on every way out, so the console logger flushes a start-up refusal before the process exits.
-await using var app = builder.Build();
-
+// A start-up refusal goes straight to stderr, as the scheduler's does: the console logger writes from a queue
+// that a process exiting under load can leave unflushed, and then the reason would be lost.
 if ((settingsError ?? sandboxError) is { } error)
 {
-    app.Logger.LogCritical("Cannot start the worker: {Error}", error);
+    Console.Error.WriteLine($"The worker cannot start: {error}");
     return 2;
 }
 if (toolchain is null)
 {
-    app.Logger.LogCritical("Cannot start the worker: {Error}", rustcError);
+    Console.Error.WriteLine($"The worker cannot start: {rustcError}");
     return 1;
 }
+await using var app = builder.Build();
 if (sandboxWarning is not null)
     app.Logger.LogWarning("{Warning}", sandboxWarning);
 app.Logger.LogInformation("Worker {WorkerId}: {Toolchain} at {Rustc}, {Slots} slots, work directory {WorkDirectory}; jobs {Sandbox}",

@@ -40,7 +40,7 @@ public sealed class TlsTests
         await using var scheduler = await TestHosts.StartSchedulerAsync();
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => TestHosts.StartWorkerProcessAsync(scheduler.Url, "no-certificate",
             new Dictionary<string, string> { ["Kestrel__Certificates__Default__Path"] = "/nonexistent/worker.pem", ["Kestrel__Certificates__Default__KeyPath"] = "/nonexistent/worker.key" }));
-        Assert.Contains("Cannot start the worker", failure.Message);
+        Assert.Contains("The worker cannot start", failure.Message);
         Assert.Contains("/nonexistent/worker.pem", failure.Message);
     }
 
