@@ -10,11 +10,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.Configuration.AddCommandLine(args, WorkerCommandLine.SwitchMappings);
 var (settings, settingsError) = WorkerSettings.TryRead(builder.Configuration);
 
-// The toolchain this worker advertises and compiles with, and the sandbox its jobs run in.
-var (toolchain, rustcError) = await RustcProbe.ProbeAsync(settings.Rustc, CancellationToken.None);
-var (isolation, sandboxError, sandboxWarning) = settingsError is null
-    ? await SandboxProbe.ChooseAsync(settings.Sandbox, settings.Bubblewrap, settings.WorkDirectory!)
-    : (null, null, null);
+// The toolchain this worker advertises and compiles with, and the sandbox its jobs run in: probed side by side, since
+// each runs a program and an embedded default's first build waits for this worker.
+var rustcProbe = RustcProbe.ProbeAsync(settings.Rustc, CancellationToken.None);
+var sandboxProbe = settingsError is null
+    ? SandboxProbe.ChooseAsync(settings.Sandbox, settings.Bubblewrap, settings.WorkDirectory!)
+    : Task.FromResult<(JobIsolation?, string?, string?)>((null, null, null));
+var (toolchain, rustcError) = await rustcProbe;
+var (isolation, sandboxError, sandboxWarning) = await sandboxProbe;
 
 // Services: Kestrel on the worker's port (https with Kestrel:Certificates:Default), registration and heartbeats,
 // job slots, sandboxes, blob cache.

@@ -35,11 +35,14 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         var success = true;
         IReadOnlyList<InvocationRecord> invocations = [];
         RustcCoordinator? coordinator = null;
+        Task<string?>? embeddedStart = null;
+        // Cancelled by the build's cancel, and when the embedded scheduler fails to start without local fallback.
+        using var stopCargo = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             if (request.Enabled)
             {
-                (coordinator, mode, schedulerUrl) = await StartCoordinatorAsync(environment, cancellationToken).ConfigureAwait(false);
+                (coordinator, mode, schedulerUrl, embeddedStart) = await StartCoordinatorAsync(environment, stopCargo, cancellationToken).ConfigureAwait(false);
                 if (log.HasErrors)
                     return false;
             }
@@ -49,16 +52,21 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 log.Detail($"DistBuild: cargo runs {jobs} jobs at once ({CargoJobs.Variable}; set DistBuildCargoJobs to change it)");
             }
             var cargo = CargoProcess.Locate(request.Cargo);
-            using (cancellationToken.Register(() => coordinator?.Cancel()))
+            using (stopCargo.Token.Register(() => coordinator?.Cancel()))
             {
                 foreach (var command in request.Crates)
-                    success &= await BuildCrateAsync(cargo, command, environment, cancellationToken).ConfigureAwait(false);
+                    success &= await BuildCrateAsync(cargo, command, environment, stopCargo.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             log.Error(DiagnosticCodes.Cancelled, null, "DistBuild: the build was cancelled");
             return false;
+        }
+        catch (OperationCanceledException) when (stopCargo.IsCancellationRequested)
+        {
+            // The embedded scheduler did not start; that error is logged.
+            success = false;
         }
         finally
         {
@@ -69,6 +77,8 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 invocations = coordinator.Invocations;
             }
         }
+        if (embeddedStart is not null)
+            schedulerUrl = await embeddedStart.ConfigureAwait(false);
 
         // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
         // never hides that a "distributed" build ran on this machine.
@@ -93,10 +103,12 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
 
     /// <summary>
     /// Starts the coordinator against the configured or embedded scheduler and sets cargo's wrapper environment; no
-    /// coordinator (and mode "cargo") when cargo is to run plain, with a warning, or with an error logged.
+    /// coordinator (and mode "cargo") when cargo is to run plain, with a warning, or with an error logged. The embedded
+    /// scheduler is not waited for: cargo starts alongside it, and EmbeddedStart ends with its URL, or null when it
+    /// failed (reported, and cargo stopped unless local fallback lets the coordinator compile locally).
     /// </summary>
-    private async Task<(RustcCoordinator? Coordinator, string Mode, string? SchedulerUrl)> StartCoordinatorAsync(
-        Dictionary<string, string?> environment, CancellationToken cancellationToken)
+    private async Task<(RustcCoordinator? Coordinator, string Mode, string? SchedulerUrl, Task<string?>? EmbeddedStart)> StartCoordinatorAsync(
+        Dictionary<string, string?> environment, CancellationTokenSource stopCargo, CancellationToken cancellationToken)
     {
         var shim = request.RustcShim;
         if (string.IsNullOrWhiteSpace(shim) || !File.Exists(shim))
@@ -106,38 +118,21 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 log.Error(DiagnosticCodes.ShimNotFound, null, $"DistBuild: {message}.");
             else
                 log.Warning(DiagnosticCodes.CompilingLocally, $"DistBuild: {message}; compiling locally (DistBuildLocalFallback is true).");
-            return (null, "cargo", null);
+            return (null, "cargo", null, null);
         }
 
-        var schedulerUrl = request.Scheduler?.Trim();
-        var embeddedOptions = string.IsNullOrEmpty(schedulerUrl) ? EmbeddedOptions() : null;
-        if (embeddedOptions is not null)
-        {
-            try
-            {
-                schedulerUrl = await new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is EmbeddedStartException or IOException or InvalidOperationException or UnauthorizedAccessException or Win32Exception)
-            {
-                // No coordinator without a scheduler: cargo runs plain or not at all.
-                var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
-                if (!request.LocalFallback)
-                    log.Error(DiagnosticCodes.EmbeddedStartFailed, null, message + "\nSet DistBuildScheduler to a running scheduler, DistBuildLocalFallback=true to compile locally, or DistBuildEnabled=false for plain cargo.");
-                else
-                    log.Warning(DiagnosticCodes.CompilingLocally, message + "; compiling locally (DistBuildLocalFallback is true).");
-                return (null, "cargo", null);
-            }
-        }
+        var schedulerUrl = request.Scheduler?.Trim() ?? "";
+        var embeddedOptions = schedulerUrl.Length == 0 ? EmbeddedOptions() : null;
+        var embeddedStarting = embeddedOptions is null ? null : new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken);
 
         var token = string.IsNullOrEmpty(request.Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : request.Token;
-        var settings = new CoordinatorSettings(schedulerUrl!, request.InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, request.LocalFallback, ParseTimeout(request.JobTimeout))
+        var settings = new CoordinatorSettings(schedulerUrl, request.InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, request.LocalFallback, ParseTimeout(request.JobTimeout))
         {
             CaCertificate = string.IsNullOrEmpty(request.CaCertificate) ? null : request.CaCertificate,
             // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
             LocalCasDirectory = embeddedOptions is null ? null : LocalCasDirectory.InDataDirectory(embeddedOptions.SchedulerDataDirectory),
-            SchedulerAlreadyChecked = embeddedOptions is not null,
         };
-        var coordinator = new RustcCoordinator(settings, log);
+        var coordinator = new RustcCoordinator(settings, log, embeddedStarting);
         try
         {
             await coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -149,7 +144,7 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 $"The endpoint {schedulerUrl} (DistBuildScheduler) answers, but is not a REAPI scheduler: {e.Message.TrimEnd('.')}. " +
                 "Set DistBuildScheduler to the gRPC address DistBuild.Scheduler listens on (http://HOST:PORT; not a web page, proxy or worker), " +
                 "or leave it empty to use the embedded local scheduler.");
-            return (null, "cargo", schedulerUrl);
+            return (null, "cargo", schedulerUrl, null);
         }
         catch (SchedulerUnreachableException e)
         {
@@ -158,14 +153,47 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
                 $"DistBuild cannot reach the scheduler at {schedulerUrl} (DistBuildScheduler): {e.Message.TrimEnd('.')}. " +
                 "Start the scheduler or correct DistBuildScheduler; set DistBuildLocalFallback=true to compile locally while it is down, " +
                 "or leave DistBuildScheduler empty to use the embedded local scheduler.");
-            return (null, "cargo", schedulerUrl);
+            return (null, "cargo", schedulerUrl, null);
         }
 
         environment["RUSTC_WRAPPER"] = Path.GetFullPath(shim);
         environment[ShimProtocol.CoordinatorVariable] = coordinator.SocketPath;
         // Incremental state lives in the local target directory and cannot travel to a worker.
         environment["CARGO_INCREMENTAL"] = "0";
-        return (coordinator, embeddedOptions is null ? "remote" : "embedded", schedulerUrl);
+        return embeddedStarting is null
+            ? (coordinator, "remote", schedulerUrl, null)
+            : (coordinator, "embedded", null, ReportEmbeddedStartAsync(embeddedStarting, stopCargo));
+    }
+
+    /// <summary>
+    /// The embedded scheduler's URL once it has started, or null when it did not: then an error that stops cargo, or
+    /// with local fallback a warning (the coordinator compiles locally).
+    /// </summary>
+    private async Task<string?> ReportEmbeddedStartAsync(Task<string> starting, CancellationTokenSource stopCargo)
+    {
+        try
+        {
+            return await starting.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (Exception e)
+        {
+            // Any failure, not only the expected ones: compiles without fallback wait for this to stop cargo.
+            var message = $"DistBuild could not start its embedded scheduler: {e.Message}";
+            if (!request.LocalFallback)
+            {
+                log.Error(DiagnosticCodes.EmbeddedStartFailed, null, message + "\nSet DistBuildScheduler to a running scheduler, DistBuildLocalFallback=true to compile locally, or DistBuildEnabled=false for plain cargo.");
+                await stopCargo.CancelAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                log.Warning(DiagnosticCodes.CompilingLocally, message + "; compiling locally (DistBuildLocalFallback is true).");
+            }
+            return null;
+        }
     }
 
     private EmbeddedClusterOptions EmbeddedOptions()

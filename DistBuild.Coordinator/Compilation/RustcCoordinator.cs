@@ -21,6 +21,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private static readonly TimeSpan RequestReadTimeout = TimeSpan.FromSeconds(30);
 
     private readonly CoordinatorSettings _settings;
+    private readonly Task<string>? _schedulerStarting;
     private readonly ICompileLog _log;
     private readonly CancellationTokenSource _cancellation = new();
     private volatile bool _cancelRequested;
@@ -35,12 +36,23 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private GrpcChannel? _channel;
     private RemoteCompiler? _remote;
     private bool _connectOnFirstCompile;
+    private string _schedulerUrl;
     private Task _cancelOperations = Task.CompletedTask;
 
-    public RustcCoordinator(CoordinatorSettings settings, ICompileLog log)
+    /// <param name="settings">Where and how compiles go.</param>
+    /// <param name="log">Where warnings and progress go.</param>
+    /// <param name="schedulerStarting">
+    /// The embedded scheduler while it starts, whose URL replaces <see cref="CoordinatorSettings.SchedulerUrl"/>: shims
+    /// are served at once, so cargo starts (and runs its probes) alongside it, and compiles wait for it. When it fails
+    /// to start, compiles run locally with local fallback, else they wait for the cancel that stops cargo; reporting
+    /// that failure is the caller's.
+    /// </param>
+    public RustcCoordinator(CoordinatorSettings settings, ICompileLog log, Task<string>? schedulerStarting = null)
     {
         _settings = settings;
         _log = log;
+        _schedulerStarting = schedulerStarting;
+        _schedulerUrl = settings.SchedulerUrl;
         // Unix socket paths are limited to about 100 bytes, so the socket lives directly in the temp directory.
         SocketPath = Path.Combine(Path.GetTempPath(), $"distbuild-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.sock");
     }
@@ -70,8 +82,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
                 throw new SchedulerNotReapiException(problem[NotReapiPrefix.Length..]);
             if (!_settings.LocalFallback)
                 throw new SchedulerUnreachableException(
-                    $"The DistBuild scheduler at {_settings.SchedulerUrl} is not reachable ({problem}). Start it, correct the scheduler URL, or allow local compiles with local fallback.");
-            _log.Warning("DISTB0101", $"The DistBuild scheduler at {_settings.SchedulerUrl} is not reachable ({problem}); every crate compiles locally.");
+                    $"The DistBuild scheduler at {_schedulerUrl} is not reachable ({problem}). Start it, correct the scheduler URL, or allow local compiles with local fallback.");
+            _log.Warning("DISTB0101", $"The DistBuild scheduler at {_schedulerUrl} is not reachable ({problem}); every crate compiles locally.");
         }
 
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -81,7 +93,9 @@ public sealed class RustcCoordinator : IAsyncDisposable
             File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _listener.Listen(256);
         _acceptLoop = AcceptLoopAsync(_listener);
-        _log.Detail($"Coordinator listening on {SocketPath} for scheduler {_settings.SchedulerUrl}");
+        _log.Detail(_schedulerStarting is null
+            ? $"Coordinator listening on {SocketPath} for scheduler {_schedulerUrl}"
+            : $"Coordinator listening on {SocketPath}; compiles wait for the embedded scheduler to start");
     }
 
     /// <summary>
@@ -133,12 +147,13 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>Null when the scheduler answered (or was checked by the caller), else what went wrong.</summary>
+    /// <summary>Null when the scheduler answered (or is the embedded one, still starting), else what went wrong.</summary>
     private async Task<string?> CheckSchedulerAsync(CancellationToken cancellationToken)
     {
-        if (_settings.SchedulerAlreadyChecked)
+        if (_schedulerStarting is not null)
         {
-            // Nothing to check, so nothing to connect yet: a build with nothing to compile (a no-op) makes no channel.
+            // Its start waits until it answers, so there is nothing to check; and nothing to connect yet: a build with
+            // nothing to compile (a no-op) makes no channel.
             _connectOnFirstCompile = true;
             return null;
         }
@@ -171,6 +186,29 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The REAPI client for a compile, or null with the reason it compiles locally: the scheduler was unreachable at
+    /// start, or the embedded one failed to start (with local fallback; without, this waits for the build's cancel).
+    /// </summary>
+    private async Task<(RemoteCompiler? Remote, string? LocalReason)> RemoteAsync()
+    {
+        if (_schedulerStarting is not null)
+        {
+            try
+            {
+                _schedulerUrl = await _schedulerStarting.WaitAsync(_cancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (!_cancellation.IsCancellationRequested)
+            {
+                if (_settings.LocalFallback)
+                    return (null, "embedded scheduler did not start");
+                await Task.Delay(Timeout.Infinite, _cancellation.Token).ConfigureAwait(false);
+            }
+        }
+        var remote = _connectOnFirstCompile ? Connect() : _remote;
+        return (remote, remote is null ? "scheduler unreachable" : null);
+    }
+
     /// <summary>The channel and the REAPI client on it, made once.</summary>
     private RemoteCompiler Connect()
     {
@@ -178,7 +216,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
         {
             if (_remote is not null)
                 return _remote;
-            _channel = GrpcChannels.Create(_settings.SchedulerUrl, _settings.Token, _settings.CaCertificate);
+            _channel = GrpcChannels.Create(_schedulerUrl, _settings.Token, _settings.CaCertificate);
             return _remote = new RemoteCompiler(_channel, _settings.InstanceName, _digests,
                 _settings.LocalCasDirectory is { } localCas ? new LocalCasDirectory(localCas) : null);
         }
@@ -313,9 +351,9 @@ public sealed class RustcCoordinator : IAsyncDisposable
 
         var label = Label(invocation, request.Environment);
         var stopwatch = Stopwatch.StartNew();
-        var remote = _connectOnFirstCompile ? Connect() : _remote;
+        var (remote, localReason) = await RemoteAsync().ConfigureAwait(false);
         if (remote is null)
-            return await CompileLocallyAsync(request, invocation, label, stopwatch, "scheduler unreachable", attempts: 1).ConfigureAwait(false);
+            return await CompileLocallyAsync(request, invocation, label, stopwatch, localReason!, attempts: 1).ConfigureAwait(false);
 
         var token = _cancellation.Token;
         var toolchain = await _toolchains.GetAsync(request, token).ConfigureAwait(false);
@@ -332,12 +370,12 @@ public sealed class RustcCoordinator : IAsyncDisposable
             var status = $"{(StatusCode)failure.Code}: {failure.Message}";
             if (_settings.LocalFallback)
             {
-                _log.Warning("DISTB0102", $"{label.Crate}: the scheduler at {_settings.SchedulerUrl} could not compile it ({status}); compiling locally.");
+                _log.Warning("DISTB0102", $"{label.Crate}: the scheduler at {_schedulerUrl} could not compile it ({status}); compiling locally.");
                 return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: (outcome.Attempts ?? 1) + 1).ConfigureAwait(false);
             }
             Record(label, "remote", null, 1, stopwatch, outcome.Attempts ?? 1, $"infrastructure failure: {status}");
             return ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes(
-                $"error: distbuild: could not compile {label.Crate} on the scheduler at {_settings.SchedulerUrl}: {status}\n"));
+                $"error: distbuild: could not compile {label.Crate} on the scheduler at {_schedulerUrl}: {status}\n"));
         }
 
         if (outcome.ExitCode == 0)

@@ -97,7 +97,17 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             url = await WaitForSchedulerAsync(schedulerPid, cancellationToken).ConfigureAwait(false);
             workerPid = StartWorker(url);
         }
-        await WaitForWorkerAsync(workerPid, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WaitForWorkerAsync(workerPid, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Unrecorded, the scheduler would idle on alone, and the next build would start another on its data directory.
+            DetachedProcess.Kill(schedulerPid, "DistBuild.Scheduler");
+            DetachedProcess.Kill(workerPid, "DistBuild.Worker");
+            throw;
+        }
         return (url, schedulerPid, workerPid);
     }
 
@@ -152,8 +162,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             var match = line.Match(text);
             if (match.Success)
                 return match;
+            // Read again: what it wrote just before it exited is its reason.
             if (!DetachedProcess.IsRunning(pid, marker))
-                throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(text)}");
+                throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(ReadShared(log))}");
             if (DateTime.UtcNow > deadline)
                 throw new EmbeddedStartException($"{marker} did not start within {options.StartTimeout.TotalSeconds:0} s; its log ({log}) ends with:\n{Tail(text)}");
             // Reading a small log is cheap; a coarser poll would add its period to every first build.

@@ -1,7 +1,7 @@
 namespace DistBuild.Protocol.Coordination;
 
 /// <summary>Where and how the coordinator sends compiles.</summary>
-/// <param name="SchedulerUrl">REAPI endpoint, e.g. http://127.0.0.1:8980.</param>
+/// <param name="SchedulerUrl">REAPI endpoint, e.g. http://127.0.0.1:8980 (empty for the embedded scheduler, whose URL the coordinator gets once it has started).</param>
 /// <param name="InstanceName">REAPI instance name ("" for the default instance).</param>
 /// <param name="Token">Bearer token sent as `authorization: Bearer …` metadata when set; never logged.</param>
 /// <param name="LocalFallback">When the scheduler cannot run a compile, compile locally with a warning instead of failing.</param>
@@ -21,12 +21,6 @@ public sealed record CoordinatorSettings(
     /// verified, instead of downloaded. Null downloads everything (a remote scheduler, another REAPI server).
     /// </summary>
     public string? LocalCasDirectory { get; init; }
-
-    /// <summary>
-    /// The caller has just seen this scheduler answer (the embedded one, started or checked moments ago): the
-    /// coordinator skips its own GetCapabilities and connects on the first compile, so a no-op build makes no call.
-    /// </summary>
-    public bool SchedulerAlreadyChecked { get; init; }
 
     // The token stays out of logs and exception messages that print the settings.
     public override string ToString() =>

@@ -17,11 +17,14 @@ public static class RustcProbe
             return (null, $"rustc '{configured}' was not found (searched PATH={Environment.GetEnvironmentVariable("PATH")}); install Rust or set Worker:Rustc to its path");
         try
         {
+            // Both queries at once: through a rustup proxy each costs its toolchain resolution, and a worker's start
+            // is on the path of an embedded default's first build.
+            var binary = ToolchainBinaryAsync(path, cancellationToken);
             var (exitCode, stdout, stderr) = await RunAsync(path, ["-vV"], cancellationToken);
             if (exitCode != 0)
                 return (null, $"`{path} -vV` exited with code {exitCode}: {stderr.Trim()}");
             var toolchain = RustToolchain.Parse(stdout);
-            return (new WorkerToolchain(await ToolchainBinaryAsync(path, cancellationToken), toolchain), null);
+            return (new WorkerToolchain(await binary, toolchain), null);
         }
         catch (Win32Exception e)
         {

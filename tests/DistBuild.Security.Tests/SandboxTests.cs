@@ -80,11 +80,11 @@ public sealed class SandboxTests
 
             // bwrap's own command line holds the marker too; wait for rustc itself, past bwrap's set-up (whose
             // --die-with-parent is armed only once bwrap has started: a kill in its first instant is not covered).
-            await Eventually(() => RustcProcesses(marker).Any(pid => Describe(pid).StartsWith("rustc ", StringComparison.Ordinal)),
+            await Poll.UntilAsync(() => RustcProcesses(marker).Any(pid => Describe(pid).StartsWith("rustc ", StringComparison.Ordinal)),
                 TimeSpan.FromSeconds(60), $"no rustc for {marker} started:\n{worker.Output}");
             worker.Signal("KILL");
             await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            await Eventually(() => RustcProcesses(marker).Count == 0, TimeSpan.FromSeconds(15),
+            await Poll.UntilAsync(() => RustcProcesses(marker).Count == 0, TimeSpan.FromSeconds(15),
                 $"rustc outlived its worker: {string.Join(", ", RustcProcesses(marker).Select(pid => $"{pid} ({Describe(pid)})"))}");
             _ = execution.ContinueWith(_ => { }, TaskScheduler.Default);
         }
@@ -162,17 +162,6 @@ public sealed class SandboxTests
         catch (IOException)
         {
             return "gone";
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition, TimeSpan timeout, string failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail(failure);
-            await Task.Delay(100);
         }
     }
 }

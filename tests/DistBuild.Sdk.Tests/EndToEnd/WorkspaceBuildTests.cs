@@ -113,6 +113,53 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
     }
 
     [Fact]
+    public async Task Embedded_worker_that_cannot_start_is_one_DISTB0005_error_quoting_its_log_and_with_fallback_the_build_compiles_locally()
+    {
+        var samples = sdk.CopySamples(nameof(Embedded_worker_that_cannot_start_is_one_DISTB0005_error_quoting_its_log_and_with_fallback_the_build_compiles_locally));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+        // A home of its own, so the shared embedded pair is not replaced; a worker that refuses to start, as one
+        // without rustc does. cargo starts while the pair starts, so this also shows cargo is stopped, not left waiting.
+        var home = Path.Combine(samples, "distbuild-home");
+        // Named as the real one is, since the embedded start recognises its hosts by their command lines.
+        var worker = Path.Combine(Directory.CreateDirectory(Path.Combine(samples, "refusing")).FullName, "DistBuild.Worker");
+        File.WriteAllText(worker, "#!/bin/sh\necho 'The worker cannot start: no rustc for this test' >&2\nexit 1\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var failed = await sdk.BuildAsync(project, $"DistBuildHome={home}", $"_DistBuildWorkerHost={worker}");
+
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("error DISTB0005: DistBuild could not start its embedded scheduler: DistBuild.Worker exited while starting", failed.Output);
+        Assert.Contains("no rustc for this test", failed.Output);
+        var errors = failed.Output.Split('\n').Where(l => l.Contains(" error ", StringComparison.Ordinal)).ToList();
+        Assert.All(errors, e => Assert.Contains("error DISTB0005", e));
+        Assert.False(File.Exists(HelloPath(samples)), "hello was built without a scheduler");
+        // The scheduler started beside the refusing worker does not idle on alone.
+        Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Select(CommandLine), c => c.Contains("DistBuild.Scheduler") && c.Contains(home));
+
+        var fallback = (await sdk.BuildAsync(project, $"DistBuildHome={home}", $"_DistBuildWorkerHost={worker}", "DistBuildLocalFallback=true"))
+            .ShouldSucceed("build with local fallback");
+
+        Assert.Contains("warning DISTB0009: DistBuild could not start its embedded scheduler", fallback.Output);
+        var report = BuildReportFile.Read(Path.GetDirectoryName(project)!);
+        Assert.NotEmpty(report.Invocations);
+        Assert.All(report.Invocations, i => Assert.Equal("local", i.Kind));
+        Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+    }
+
+    private static string CommandLine(string procDirectory)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDirectory, "cmdline")).Replace('\0', ' ');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
+    [Fact]
     public async Task Disabled_distribution_builds_with_plain_cargo()
     {
         var samples = sdk.CopySamples(nameof(Disabled_distribution_builds_with_plain_cargo));

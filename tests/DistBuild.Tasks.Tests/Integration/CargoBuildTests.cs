@@ -15,11 +15,12 @@ public class CargoBuildTests(ITestOutputHelper output)
 
     private RecordingLog _lastLog = new();
 
-    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(string schedulerUrl, string? localCas = null, int? jobs = null)
+    private async Task<(RustTools.Result Cargo, IReadOnlyList<InvocationRecord> Invocations)> BuildAsync(
+        string schedulerUrl, string? localCas = null, int? jobs = null, Task<string>? schedulerStarting = null, bool localFallback = false)
     {
         var log = _lastLog = new RecordingLog();
-        var settings = new CoordinatorSettings(schedulerUrl, "", null, LocalFallback: false, JobTimeout: null) { LocalCasDirectory = localCas };
-        await using var coordinator = new RustcCoordinator(settings, log);
+        var settings = new CoordinatorSettings(schedulerUrl, "", null, localFallback, JobTimeout: null) { LocalCasDirectory = localCas };
+        await using var coordinator = new RustcCoordinator(settings, log, schedulerStarting);
         await coordinator.StartAsync(CancellationToken.None);
         var cargo = await RustTools.RunAsync(RustTools.Cargo, ["build", "--offline"], _workspace, new Dictionary<string, string?>
         {
@@ -160,5 +161,42 @@ public class CargoBuildTests(ITestOutputHelper output)
         var (again, againInvocations) = await BuildAsync(scheduler.Url, LocalCasDirectory.InDataDirectory(data));
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Empty(againInvocations);
+    }
+
+    [Fact]
+    public async Task Cargo_runs_while_the_embedded_scheduler_starts_and_its_compiles_wait_for_it()
+    {
+        SampleWorkspace.Write(_workspace);
+        await using var scheduler = await TestHosts.StartSchedulerAsync();
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
+        var starting = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var build = BuildAsync("", schedulerStarting: starting.Task);
+        // cargo's probe of rustc's configuration runs locally: cargo is under way before the scheduler is.
+        var log = _lastLog;
+        await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("rustc runs locally", StringComparison.Ordinal)), TimeSpan.FromSeconds(120), $"cargo never probed rustc:\n{log}");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("progress ", StringComparison.Ordinal));
+        starting.SetResult(scheduler.Url);
+        var (cargo, invocations) = await build;
+
+        Assert.True(cargo.ExitCode == 0, cargo.ToString());
+        Assert.Equal(4, invocations.Count);
+        Assert.All(invocations, i => Assert.Equal(("remote", "worker-1", 0), (i.Kind, i.Worker, i.ExitCode)));
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task An_embedded_scheduler_that_fails_to_start_leaves_the_compiles_to_this_machine_with_local_fallback()
+    {
+        SampleWorkspace.Write(_workspace);
+        var starting = Task.FromException<string>(new InvalidOperationException("the worker exited while starting"));
+
+        var (cargo, invocations) = await BuildAsync("", schedulerStarting: starting, localFallback: true);
+
+        Assert.True(cargo.ExitCode == 0, cargo.ToString());
+        Assert.Equal(4, invocations.Count);
+        Assert.All(invocations, i => Assert.Equal(("local", "embedded scheduler did not start", 0), (i.Kind, i.Note, i.ExitCode)));
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(Path.Combine(_workspace, "target", "debug", "app"), [], _workspace)).Stdout.Trim());
     }
 }

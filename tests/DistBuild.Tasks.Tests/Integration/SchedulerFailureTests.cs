@@ -57,16 +57,18 @@ public class SchedulerFailureTests
     }
 
     [Fact]
-    public async Task A_scheduler_the_caller_already_checked_is_not_called_at_start_so_a_no_op_build_makes_no_call()
+    public async Task An_embedded_scheduler_still_starting_is_not_called_at_start_so_a_no_op_build_makes_no_call()
     {
         var nobody = $"http://127.0.0.1:{TestHosts.FreePort()}";
 
         await using var checking = new RustcCoordinator(new CoordinatorSettings(nobody, "", null, false, null), new RecordingLog());
         await Assert.ThrowsAsync<SchedulerUnreachableException>(() => checking.StartAsync(CancellationToken.None));
 
-        await using var alreadyChecked = new RustcCoordinator(new CoordinatorSettings(nobody, "", null, false, null) { SchedulerAlreadyChecked = true }, new RecordingLog());
-        await alreadyChecked.StartAsync(CancellationToken.None);
-        Assert.True(File.Exists(alreadyChecked.SocketPath));
-        Assert.Empty(alreadyChecked.Invocations);
+        var starting = new TaskCompletionSource<string>();
+        await using var embedded = new RustcCoordinator(new CoordinatorSettings("", "", null, false, null), new RecordingLog(), starting.Task);
+        await embedded.StartAsync(CancellationToken.None);
+        Assert.True(File.Exists(embedded.SocketPath));
+        starting.SetResult(nobody);
+        Assert.Empty(embedded.Invocations);
     }
 }
