@@ -49,6 +49,12 @@ public static class GrpcChannels
             MaxReceiveMessageSize = MaxMessageSize,
             MaxSendMessageSize = MaxMessageSize,
             HttpHandler = handler,
+            // After a refused connection grpc-dotnet fails every call at once until its reconnect backoff ends (1 s at
+            // first, growing to 2 minutes by default). Every DistBuild client retries on its own terms, so the channel
+            // stays ready to try again soon: a worker started beside its scheduler registers as soon as that listens,
+            // and one whose scheduler was down for minutes is back within seconds of it.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(5),
         });
     }
 

@@ -23,6 +23,9 @@ public sealed class RegistrationLoop(
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
+    // Short, since a worker started beside its scheduler (the embedded default) usually asks before that listens.
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
@@ -30,7 +33,7 @@ public sealed class RegistrationLoop(
         var url = await address.GetAsync(stoppingToken);
         var interval = settings.DefaultHeartbeatInterval;
         var lastContact = time.GetUtcNow();
-        var retryDelay = TimeSpan.FromMilliseconds(200);
+        var retryDelay = FirstRetryDelay;
         var registered = false;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -61,7 +64,7 @@ public sealed class RegistrationLoop(
                     }
                 }
                 lastContact = time.GetUtcNow();
-                retryDelay = TimeSpan.FromMilliseconds(200);
+                retryDelay = FirstRetryDelay;
                 failures = 0;
                 await Task.Delay(interval, time, stoppingToken);
             }
