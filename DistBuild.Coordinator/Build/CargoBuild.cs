@@ -123,7 +123,10 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
 
         var schedulerUrl = request.Scheduler?.Trim() ?? "";
         var embeddedOptions = schedulerUrl.Length == 0 ? EmbeddedOptions() : null;
-        var embeddedStarting = embeddedOptions is null ? null : new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken);
+        // On a pool thread: its first steps (the lock, spawning both hosts) are synchronous, and cargo need not wait for them.
+        var embeddedStarting = embeddedOptions is null
+            ? null
+            : Task.Run(() => new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken), cancellationToken);
 
         var token = string.IsNullOrEmpty(request.Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : request.Token;
         var settings = new CoordinatorSettings(schedulerUrl, request.InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, request.LocalFallback, ParseTimeout(request.JobTimeout))

@@ -26,7 +26,25 @@ public sealed class SccacheTool(string sccachePath) : BuildTool
             Directory.Delete(_cacheDirectory, recursive: true);
         Directory.CreateDirectory(_cacheDirectory);
         _port = FreePort();
-        await RunAsync(sccachePath, ["--start-server"], workDirectory, ServerEnvironment(), cancellationToken);
+        try
+        {
+            await RunAsync(sccachePath, ["--start-server"], workDirectory, ServerEnvironment(), cancellationToken);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("Timed out waiting for server startup", StringComparison.Ordinal))
+        {
+            // A known, rare sccache flake (mozilla/sccache#1438 added a setting for it); it once stopped a 20-minute
+            // run here. One more try, after stopping the first server in case it came up late (it never idles out).
+            Console.Error.WriteLine($"sccache did not start in time; trying once more ({e.Message.Split('\n')[0]})");
+            try
+            {
+                await RunAsync(sccachePath, ["--stop-server"], workDirectory, ServerEnvironment(), cancellationToken);
+            }
+            catch (InvalidOperationException)
+            {
+                // No server came up: nothing to stop.
+            }
+            await RunAsync(sccachePath, ["--start-server"], workDirectory, ServerEnvironment(), cancellationToken);
+        }
     }
 
     public override async Task EndRepetitionAsync(CancellationToken cancellationToken)
