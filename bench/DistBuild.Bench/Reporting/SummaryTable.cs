@@ -27,7 +27,7 @@ public static class SummaryTable
                     if (figure.RatioToCargoCold is { } ratio)
                         text += $" ({Format(ratio)}x)";
                     if (figure.SecondsOverCargoNoOp is { } over && tool != CargoTool.ToolName)
-                        text += $" ({over:+0.00;-0.00} s)";
+                        text += $" ({SignedSeconds(over)} s)";
                     return text;
                 }
                 output.WriteLine($"  {tool,-10} {Cell(Scenarios.Cold),-18} {Cell(Scenarios.Warm),-18} {Cell(Scenarios.NoOp),-20} {Cell(Scenarios.EditedLeaf),-18}");
@@ -71,4 +71,13 @@ public static class SummaryTable
             : $"{workspace}: {what}: not measured";
 
     private static string Format(double value) => value.ToString(Math.Abs(value) < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+
+    /// <summary>"+0.12" or "-0.03"; a difference that rounds to zero is "+0.00", not .NET's "-+0.00" for a tiny negative.</summary>
+    internal static string SignedSeconds(double seconds)
+    {
+        var rounded = Math.Round(seconds, 2);
+        if (rounded == 0)
+            rounded = 0; // not -0, which formats as "-0.00"
+        return rounded < 0 ? rounded.ToString("0.00", CultureInfo.InvariantCulture) : "+" + rounded.ToString("0.00", CultureInfo.InvariantCulture);
+    }
 }
