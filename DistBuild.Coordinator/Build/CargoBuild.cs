@@ -134,6 +134,7 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
             CaCertificate = string.IsNullOrEmpty(request.CaCertificate) ? null : request.CaCertificate,
             // The embedded scheduler's CAS is on this disk: outputs are copied out of it rather than streamed.
             LocalCasDirectory = embeddedOptions is null ? null : LocalCasDirectory.InDataDirectory(embeddedOptions.SchedulerDataDirectory),
+            ProbeCacheDirectory = Path.Combine(Home(), "probes"),
         };
         var coordinator = new RustcCoordinator(settings, log, embeddedStarting);
         try
@@ -199,11 +200,13 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         }
     }
 
+    /// <summary>DISTBUILD_HOME (DistBuildHome): the embedded pair's state and data, and the probe cache.</summary>
+    private string Home() => string.IsNullOrWhiteSpace(request.Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(request.Home);
+
     private EmbeddedClusterOptions EmbeddedOptions()
     {
-        var home = string.IsNullOrWhiteSpace(request.Home) ? EmbeddedClusterOptions.DefaultHome() : Path.GetFullPath(request.Home);
         return new EmbeddedClusterOptions(
-            home,
+            Home(),
             HostCommand.For(Path.GetFullPath(request.SchedulerHost ?? ""), request.DotnetHost),
             HostCommand.For(Path.GetFullPath(request.WorkerHost ?? ""), request.DotnetHost),
             request.InstanceName ?? "",

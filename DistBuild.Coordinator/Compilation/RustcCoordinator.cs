@@ -27,7 +27,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
     private volatile bool _cancelRequested;
     private readonly CancellationTokenSource _stopListening = new();
     private readonly FileDigestCache _digests = new();
-    private readonly ToolchainCache _toolchains = new();
+    private readonly ProbeCache _probes;
+    private readonly ToolchainCache _toolchains;
     private readonly List<InvocationRecord> _invocations = [];
     private readonly List<Task> _connections = [];
     private readonly Lock _connecting = new();
@@ -53,6 +54,8 @@ public sealed class RustcCoordinator : IAsyncDisposable
         _log = log;
         _schedulerStarting = schedulerStarting;
         _schedulerUrl = settings.SchedulerUrl;
+        _probes = new ProbeCache(settings.ProbeCacheDirectory);
+        _toolchains = new ToolchainCache(_probes);
         // Unix socket paths are limited to about 100 bytes, so the socket lives directly in the temp directory.
         SocketPath = Path.Combine(Path.GetTempPath(), $"distbuild-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}.sock");
     }
@@ -342,6 +345,14 @@ public sealed class RustcCoordinator : IAsyncDisposable
             // cargo's probes and the first compile, instead of three in a row before anything compiles.
             var version = await _toolchains.VersionAsync(request, _cancellation.Token).ConfigureAwait(false);
             return ShimResponse.Completed(version.ExitCode, version.Stdout, version.Stderr);
+        }
+        if (invocation.IsSelfContainedQuery && (!invocation.ReadsStdin || request.StdinIsNull))
+        {
+            // cargo's --print probe (its stdin is the null device): answered as rustc answered it before, when the
+            // probe cache holds that answer; a fresh target directory would otherwise run it before anything compiles.
+            var answer = await _probes.AnswerAsync(request, _cancellation.Token).ConfigureAwait(false);
+            _log.Detail($"rustc query answered by the coordinator: rustc {string.Join(' ', request.Arguments)}");
+            return ShimResponse.Completed(answer.ExitCode, answer.Stdout, answer.Stderr);
         }
         if (invocation.LocalReason is { } reason)
         {

@@ -30,6 +30,10 @@ public sealed class RustcInvocation
     public IReadOnlyList<(string Kind, string Path)> SearchPaths { get; private set; } = [];
     public bool ReadsStdin { get; private set; }
     public bool PrintsInformation { get; private set; }
+    /// <summary>A --print KIND=PATH: rustc writes that information to a file instead of stdout.</summary>
+    public bool PrintsToFile { get; private set; }
+    /// <summary>--target as given: a target name, or the path of a target specification file.</summary>
+    public string? Target { get; private set; }
     public bool IsVersionQuery { get; private set; }
     /// <summary>An @file argument: the real arguments are in a file this parser does not read.</summary>
     public bool UsesArgumentFile { get; private set; }
@@ -38,6 +42,15 @@ public sealed class RustcInvocation
 
     /// <summary>True for crates whose artifact other crates link against, and so get a dependency sidecar.</summary>
     public bool IsLibrary => CrateTypes.Any(t => t is "lib" or "rlib" or "proc-macro" or "dylib");
+
+    /// <summary>
+    /// A --print query whose answer depends only on rustc, its arguments and environment, as cargo's probes are: no
+    /// source file, no argument file or target specification file (their contents would be inputs too), and nothing
+    /// written. Its stdin, when it reads it, must be empty for the answer to be reused (the caller knows that).
+    /// </summary>
+    public bool IsSelfContainedQuery =>
+        PrintsInformation && !PrintsToFile && !UsesArgumentFile && SourceFile is null && OutDir is null && OutputFile is null && Emit.Count == 0
+        && !(Target?.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ?? false);
 
     /// <summary>"lib", "proc-macro", "bin"…, joined with '+' when there are several.</summary>
     public string CrateTypeList => CrateTypes.Count == 0 ? "lib" : string.Join('+', CrateTypes);
@@ -106,7 +119,8 @@ public sealed class RustcInvocation
             else if (argument == "--print" || argument.StartsWith("--print=", StringComparison.Ordinal))
             {
                 invocation.PrintsInformation = true;
-                Value("--print");
+                if (Value("--print") is { } kind && kind.Contains('='))
+                    invocation.PrintsToFile = true;
             }
             else if (Value("--crate-name") is { } crateName)
                 invocation.CrateName = crateName;
@@ -114,6 +128,8 @@ public sealed class RustcInvocation
                 crateTypes.AddRange(crateType.Split(',', StringSplitOptions.RemoveEmptyEntries));
             else if (Value("--edition") is { } edition)
                 invocation.Edition = edition;
+            else if (Value("--target") is { } target)
+                invocation.Target = target;
             else if (Value("--emit") is { } kinds)
             {
                 foreach (var kind in kinds.Split(',', StringSplitOptions.RemoveEmptyEntries))

@@ -4,11 +4,16 @@ using System.Text;
 namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>One rustc call as cargo made it to the shim: which rustc, its arguments, where and with what environment.</summary>
+/// <param name="StdinIsNull">
+/// The shim's standard input is the null device (cargo runs its probes so): a query that reads stdin reads nothing, so
+/// it can be answered here. Otherwise only the shim has that input, and such a query runs there.
+/// </param>
 public sealed record ShimRequest(
     string RustcPath,
     IReadOnlyList<string> Arguments,
     string WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    bool StdinIsNull = false);
 
 /// <summary>The coordinator's answer: either "run rustc yourself" or rustc's result to replay.</summary>
 public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, byte[] Stderr)
@@ -21,14 +26,14 @@ public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, 
 /// <summary>
 /// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame, one
 /// response frame. A frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload written
-/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts). This is the
+/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts, one-byte flags). This is the
 /// coordinator's half (reading requests, writing responses); the shim is written in Rust and has the other half in
 /// DistBuild.RustcShim/src/protocol.rs: a change here is a change there, with a new version byte.
 /// </summary>
 public static class ShimProtocol
 {
     public const string CoordinatorVariable = "DISTBUILD_COORDINATOR";
-    private const byte Version = 1;
+    private const byte Version = 2;
     private const int HeaderLength = 9;
     private const int MaxPayloadLength = 512 << 20;
     private static ReadOnlySpan<byte> Magic => "DBRS"u8;
@@ -58,7 +63,8 @@ public static class ShimProtocol
             var name = reader.ReadString();
             environment[name] = reader.ReadString();
         }
-        return new ShimRequest(rustc, arguments, workingDirectory, environment);
+        var stdinIsNull = reader.ReadBoolean();
+        return new ShimRequest(rustc, arguments, workingDirectory, environment, stdinIsNull);
     }
 
     /// <summary>Reads one frame's payload; throws <see cref="InvalidDataException"/> when the peer is not speaking this protocol.</summary>

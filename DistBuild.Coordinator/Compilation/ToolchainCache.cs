@@ -1,21 +1,17 @@
-using System.Collections.Concurrent;
 using System.Text;
 using DistBuild.Protocol.Toolchains;
 
 namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
-/// `rustc -vV` of each rustc a build uses, run once per rustc path: every compile needs the toolchain's identity,
-/// and cargo asks the same question itself (twice for a fresh target directory) before its first compile.
+/// `rustc -vV` of each rustc a build uses, answered through the probe cache: every compile needs the toolchain's
+/// identity, and cargo asks the same question itself (twice for a fresh target directory) before its first compile.
 /// </summary>
-public sealed class ToolchainCache
+public sealed class ToolchainCache(ProbeCache probes)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<LocalRustcRunner.Output>>> _versions = new(StringComparer.Ordinal);
-
-    /// <summary>What `rustc -vV` printed for the request's rustc, run in the request's environment the first time.</summary>
+    /// <summary>What `rustc -vV` printed for the request's rustc, run in the request's environment when no answer is kept.</summary>
     public Task<LocalRustcRunner.Output> VersionAsync(ShimRequest request, CancellationToken cancellationToken) =>
-        _versions.GetOrAdd(request.RustcPath, _ => new Lazy<Task<LocalRustcRunner.Output>>(
-            () => LocalRustcRunner.RunAsync(request with { Arguments = ["-vV"] }, cancellationToken))).Value;
+        probes.AnswerAsync(request with { Arguments = ["-vV"], StdinIsNull = true }, cancellationToken);
 
     public async Task<RustToolchain> GetAsync(ShimRequest request, CancellationToken cancellationToken)
     {

@@ -22,7 +22,10 @@ public sealed record CoordinatorSettings(
     /// </summary>
     public string? LocalCasDirectory { get; init; }
 
+    /// <summary>Where rustc's answers to cargo's queries (`-vV`, `--print`) are kept across builds; null keeps them for one build.</summary>
+    public string? ProbeCacheDirectory { get; init; }
+
     // The token stays out of logs and exception messages that print the settings.
     public override string ToString() =>
-        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"}, LocalCasDirectory = {LocalCasDirectory ?? "(none)"} }}";
+        $"CoordinatorSettings {{ SchedulerUrl = {SchedulerUrl}, InstanceName = {InstanceName}, Token = {(Token is null ? "(none)" : "(set)")}, LocalFallback = {LocalFallback}, JobTimeout = {JobTimeout}, CaCertificate = {CaCertificate ?? "(none)"}, LocalCasDirectory = {LocalCasDirectory ?? "(none)"}, ProbeCacheDirectory = {ProbeCacheDirectory ?? "(none)"} }}";
 }

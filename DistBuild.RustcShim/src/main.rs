@@ -1,6 +1,6 @@
 //! distbuild-rustc-shim: cargo's RUSTC_WRAPPER. Cargo runs `SHIM /path/to/rustc ARGS…`; the shim hands the call to
-//! the coordinator named by DISTBUILD_COORDINATOR and replays its answer, or runs rustc itself when told to (probes
-//! such as --print, which may read stdin) and whenever no coordinator is there, so a stray shim never breaks a build.
+//! the coordinator named by DISTBUILD_COORDINATOR and replays its answer, or runs rustc itself when told to (a query
+//! reading a stdin that is not the null device) and whenever no coordinator is there, so a stray shim never breaks a build.
 //!
 //! Written in Rust with the standard library only: cargo starts it for every rustc call, and a .NET runtime's start
 //! (even NativeAOT's) costs about 4 ms of CPU each time; this starts in about one.
@@ -47,7 +47,13 @@ fn ask_coordinator(socket: &OsString, rustc: &OsString, arguments: &[OsString]) 
 
     // No coordinator listening (a stale variable, or the build that set it is gone): compile locally, silently.
     let mut stream = UnixStream::connect(socket).ok()?;
-    let request = protocol::encode_request(&Request { rustc, arguments: &arguments, working_directory, environment: &environment });
+    let request = protocol::encode_request(&Request {
+        rustc,
+        arguments: &arguments,
+        working_directory,
+        environment: &environment,
+        stdin_is_null: stdin_is_null(),
+    });
     match stream.write_all(&request).and_then(|()| protocol::read_response(&mut stream)) {
         Ok(response) => Some(response),
         Err(error) => {
@@ -55,6 +61,17 @@ fn ask_coordinator(socket: &OsString, rustc: &OsString, arguments: &[OsString]) 
             eprintln!("warning: distbuild: lost the coordinator at {} ({error}); compiling locally", socket.to_string_lossy());
             None
         }
+    }
+}
+
+/// Whether standard input is the null device, as cargo gives its probes: then the coordinator may answer a query
+/// that reads stdin (from its probe cache) without anything being lost. A pipe, a file, a terminal or a closed
+/// stdin is not, and such a query runs here.
+fn stdin_is_null() -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    match (std::fs::metadata("/proc/self/fd/0"), std::fs::metadata("/dev/null")) {
+        (Ok(stdin), Ok(null)) => stdin.file_type().is_char_device() && stdin.rdev() == null.rdev(),
+        _ => false,
     }
 }
 

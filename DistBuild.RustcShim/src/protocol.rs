@@ -1,20 +1,23 @@
 //! The wire format between the shim and the coordinator, as `DistBuild.Coordinator/Compilation/ShimProtocol.cs`
 //! defines it: a frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload in .NET
-//! `BinaryWriter` encoding (strings: 7-bit-encoded length, then UTF-8; counts and exit codes: little-endian i32).
+//! `BinaryWriter` encoding (strings: 7-bit-encoded length, then UTF-8; counts and exit codes: little-endian i32;
+//! flags: one byte, 0 or 1).
 
 use std::io::{self, Read};
 
 const MAGIC: &[u8; 4] = b"DBRS";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const HEADER_LENGTH: usize = 9;
 const MAX_PAYLOAD_LENGTH: usize = 512 << 20;
 
-/// One rustc call as cargo made it: which rustc, its arguments, where and with what environment.
+/// One rustc call as cargo made it: which rustc, its arguments, where, with what environment, and whether its
+/// standard input is the null device (then a query that reads stdin reads nothing, wherever it runs).
 pub struct Request<'a> {
     pub rustc: &'a str,
     pub arguments: &'a [String],
     pub working_directory: &'a str,
     pub environment: &'a [(String, String)],
+    pub stdin_is_null: bool,
 }
 
 /// The coordinator's answer: run rustc here, or replay rustc's result.
@@ -39,6 +42,7 @@ pub fn encode_request(request: &Request) -> Vec<u8> {
         write_string(&mut frame, name);
         write_string(&mut frame, value);
     }
+    frame.push(u8::from(request.stdin_is_null));
     let payload_length = (frame.len() - HEADER_LENGTH) as u32;
     frame[5..HEADER_LENGTH].copy_from_slice(&payload_length.to_be_bytes());
     frame
@@ -129,20 +133,21 @@ mod tests {
     fn a_request_is_framed_as_binary_writer_writes_it() {
         let arguments = vec!["--crate-name".to_string(), "café".to_string(), "x".repeat(200)];
         let environment = vec![("A".to_string(), "1".to_string())];
-        let frame = encode_request(&Request { rustc: "rustc", arguments: &arguments, working_directory: "/w", environment: &environment });
+        let frame = encode_request(&Request { rustc: "rustc", arguments: &arguments, working_directory: "/w", environment: &environment, stdin_is_null: true });
 
-        assert_eq!(&frame[..5], b"DBRS\x01");
+        assert_eq!(&frame[..5], b"DBRS\x02");
         assert_eq!(u32::from_be_bytes(frame[5..9].try_into().unwrap()) as usize, frame.len() - 9);
         assert_eq!(&frame[9..15], b"\x05rustc");
         assert_eq!(&frame[15..19], &3i32.to_le_bytes());
         assert_eq!(&frame[32..38], "\x05caf\u{e9}".as_bytes());
         // 200 bytes: two length bytes, 0xC8 0x01.
         assert_eq!(&frame[38..40], &[0xC8, 0x01]);
+        assert_eq!(frame.last(), Some(&1));
     }
 
     #[test]
     fn a_response_is_read_back() {
-        let mut frame = b"DBRS\x01".to_vec();
+        let mut frame = b"DBRS\x02".to_vec();
         let mut payload = vec![0u8];
         payload.extend_from_slice(&7i32.to_le_bytes());
         payload.extend_from_slice(&2i32.to_le_bytes());
@@ -161,7 +166,7 @@ mod tests {
     fn another_protocol_or_version_is_refused() {
         let wrong = read_response(&mut &b"HTTP/1.1 400"[..]).err().unwrap();
         assert_eq!(wrong.kind(), io::ErrorKind::InvalidData);
-        let newer = read_response(&mut &b"DBRS\x02\0\0\0\0"[..]).err().unwrap();
-        assert!(newer.to_string().contains("version 2"));
+        let newer = read_response(&mut &b"DBRS\x03\0\0\0\0"[..]).err().unwrap();
+        assert!(newer.to_string().contains("version 3"));
     }
 }

@@ -15,6 +15,18 @@ public class RustcInvocationTests
         Assert.True(probe.PrintsInformation);
     }
 
+    [Theory]
+    [InlineData("- --crate-name ___ --print=file-names --crate-type bin --print=sysroot --print=cfg -Wwarnings", true)]
+    [InlineData("--print sysroot --target x86_64-unknown-linux-gnu", true)]
+    [InlineData("--print cfg=cfg.txt", false)]
+    [InlineData("--print=cfg @args.txt", false)]
+    [InlineData("--print=cfg --target /specs/custom.json", false)]
+    [InlineData("--print=file-names src/lib.rs", false)]
+    [InlineData("--print=file-names - --out-dir /tmp/out", false)]
+    [InlineData("--crate-name a src/lib.rs --out-dir /tmp/out", false)]
+    public void A_print_query_is_self_contained_when_nothing_but_rustc_its_arguments_and_stdin_goes_into_it(string commandLine, bool selfContained) =>
+        Assert.Equal(selfContained, RustcInvocation.Parse(commandLine.Split(' '), WorkingDirectory).IsSelfContainedQuery);
+
     [Fact]
     public void Library_compile_is_remote_with_its_crate_emit_and_out_dir()
     {

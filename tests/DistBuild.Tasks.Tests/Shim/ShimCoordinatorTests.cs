@@ -1,5 +1,6 @@
 using DistBuild.Coordinator.Compilation;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Tasks.Tests.Compilation;
 using DistBuild.Tasks.Tests.Support;
 using DistBuild.Testing;
 
@@ -41,6 +42,33 @@ public class ShimCoordinatorTests
         Assert.Equal("___", probe.Stdout.Trim());
         Assert.Empty(coordinator.Invocations);
         Assert.Contains(log.Lines, l => l.Contains("--print query"));
+    }
+
+    [Fact]
+    public async Task Cargos_print_probe_on_a_null_stdin_is_answered_by_the_coordinator_and_the_next_build_runs_no_rustc_for_it()
+    {
+        var counter = Path.Combine(_directory, "runs");
+        var toolchain = Path.Combine(_directory, "toolchain");
+        Directory.CreateDirectory(toolchain);
+        var rustc = Path.Combine(toolchain, "rustc");
+        File.WriteAllText(rustc, $"#!/bin/sh\necho run >> '{counter}'\nexec '{RustTools.Rustc}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(rustc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var probe = (string[])[rustc, .. CargoCommandLines.TargetInfoProbe];
+        var direct = await RustTools.RunAsync(RustTools.Rustc, CargoCommandLines.TargetInfoProbe, _directory);
+        var answers = new List<RustTools.Result>();
+        foreach (var build in new[] { 1, 2 })
+        {
+            await using var coordinator = new RustcCoordinator(Settings(localFallback: true) with { ProbeCacheDirectory = Path.Combine(_directory, "probes") }, new RecordingLog());
+            await coordinator.StartAsync(CancellationToken.None);
+            // As cargo runs it: stdin is /dev/null.
+            answers.Add(await RustTools.RunAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" < /dev/null", RustTools.Shim, .. probe], _directory,
+                new Dictionary<string, string?> { [ShimProtocol.CoordinatorVariable] = coordinator.SocketPath }));
+        }
+
+        Assert.True(direct.ExitCode == 0, direct.ToString());
+        Assert.All(answers, a => Assert.Equal((0, direct.Stdout, direct.Stderr), (a.ExitCode, a.Stdout, a.Stderr)));
+        Assert.Single(File.ReadAllLines(counter));
     }
 
     [Fact]

@@ -13,7 +13,9 @@ public class ShimPeerTests
     private readonly string _directory = TemporaryDirectory.Create("shim-peer");
 
     /// <summary>Accepts one connection, hands what arrived to <paramref name="answer"/> and writes back what it returns.</summary>
-    private async Task<(RustTools.Result Shim, byte[] Received)> RunAgainstPeerAsync(IEnumerable<string> shimArguments, Func<byte[], byte[]> answer, IDictionary<string, string?>? environment = null)
+    /// <param name="stdinFromNullDevice">Start the shim with /dev/null as its stdin, as cargo starts its probes; else a pipe.</param>
+    private async Task<(RustTools.Result Shim, byte[] Received)> RunAgainstPeerAsync(IEnumerable<string> shimArguments, Func<byte[], byte[]> answer,
+        IDictionary<string, string?>? environment = null, bool stdinFromNullDevice = false)
     {
         var socketPath = Path.Combine(_directory, "peer.sock");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -28,8 +30,22 @@ public class ShimPeerTests
             return received;
         });
         var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { [ShimProtocol.CoordinatorVariable] = socketPath };
-        var shim = await RustTools.RunAsync(RustTools.Shim, shimArguments, _directory, variables);
+        var shim = stdinFromNullDevice
+            ? await RustTools.RunAsync("/bin/sh", ["-c", "exec \"$0\" \"$@\" < /dev/null", RustTools.Shim, .. shimArguments], _directory, variables)
+            : await RustTools.RunAsync(RustTools.Shim, shimArguments, _directory, variables);
         return (shim, await peer.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task It_says_whether_its_stdin_is_the_null_device(bool stdinFromNullDevice)
+    {
+        var (shim, received) = await RunAgainstPeerAsync(["/opt/rust/bin/rustc", "-", "--print=sysroot"],
+            _ => ShimProtocol.EncodeResponse(ShimResponse.Completed(0, [], [])), stdinFromNullDevice: stdinFromNullDevice);
+
+        Assert.True(shim.ExitCode == 0, shim.ToString());
+        Assert.Equal(stdinFromNullDevice, ShimProtocol.DecodeRequest(received).StdinIsNull);
     }
 
     [Fact]

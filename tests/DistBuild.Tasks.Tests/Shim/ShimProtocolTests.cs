@@ -4,11 +4,13 @@ namespace DistBuild.Tasks.Tests.Shim;
 
 public class ShimProtocolTests
 {
-    [Fact]
-    public void Request_survives_a_round_trip_with_unicode_and_empty_values()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Request_survives_a_round_trip_with_unicode_and_empty_values(bool stdinIsNull)
     {
         var request = new ShimRequest("/usr/bin/rustc", ["--crate-name", "café", "", "src/lib.rs"], "/tmp/ws",
-            new Dictionary<string, string> { ["A"] = "1", ["EMPTY"] = "", ["ÜNICODE"] = "✓" });
+            new Dictionary<string, string> { ["A"] = "1", ["EMPTY"] = "", ["ÜNICODE"] = "✓" }, stdinIsNull);
 
         var decoded = ShimProtocol.DecodeRequest(ShimSide.ReadFrame(new MemoryStream(ShimSide.EncodeRequest(request))));
 
@@ -16,6 +18,7 @@ public class ShimProtocolTests
         Assert.Equal(request.Arguments, decoded.Arguments);
         Assert.Equal(request.WorkingDirectory, decoded.WorkingDirectory);
         Assert.Equal(request.Environment, decoded.Environment);
+        Assert.Equal(stdinIsNull, decoded.StdinIsNull);
     }
 
     [Fact]

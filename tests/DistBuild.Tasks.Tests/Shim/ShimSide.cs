@@ -13,7 +13,7 @@ internal static class ShimSide
     public static byte[] EncodeRequest(ShimRequest request)
     {
         using var buffer = new MemoryStream();
-        buffer.Write("DBRS\u0001"u8);
+        buffer.Write("DBRS\u0002"u8);
         buffer.Write(stackalloc byte[4]);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
@@ -28,6 +28,7 @@ internal static class ShimSide
                 writer.Write(name);
                 writer.Write(value);
             }
+            writer.Write(request.StdinIsNull);
         }
         var frame = buffer.ToArray();
         BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), frame.Length - 9);
