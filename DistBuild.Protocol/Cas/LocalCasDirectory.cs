@@ -122,11 +122,15 @@ public sealed class LocalCasDirectory(string root)
         }
     }
 
+    /// <summary>
+    /// Whether the file holds the digest, by its stamp or by hashing it; a hashed file is stamped, so the next copy or
+    /// link out of it (a worker's blob cache taking a source the coordinator put here) is not hashed again.
+    /// </summary>
     private static bool Holds(string file, Digest digest)
     {
         if (ContentStamp.Proves(file, digest))
             return true;
-        var actual = Digests.Digests.ComputeFile(file);
+        var actual = ContentStamp.HashAndStamp(file);
         return actual.Hash == digest.Hash && actual.SizeBytes == digest.SizeBytes;
     }
 
