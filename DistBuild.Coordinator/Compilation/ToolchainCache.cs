@@ -11,7 +11,7 @@ public sealed class ToolchainCache(ProbeCache probes)
 {
     /// <summary>What `rustc -vV` printed for the request's rustc, run in the request's environment when no answer is kept.</summary>
     public Task<LocalRustcRunner.Output> VersionAsync(ShimRequest request, CancellationToken cancellationToken) =>
-        probes.AnswerAsync(request with { Arguments = ["-vV"], StdinIsNull = true }, cancellationToken);
+        probes.AnswerAsync(request with { Arguments = ["-vV"] }, cancellationToken);
 
     public async Task<RustToolchain> GetAsync(ShimRequest request, CancellationToken cancellationToken)
     {

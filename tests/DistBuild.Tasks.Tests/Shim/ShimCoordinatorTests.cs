@@ -57,7 +57,7 @@ public class ShimCoordinatorTests
         var probe = (string[])[rustc, .. CargoCommandLines.TargetInfoProbe];
         var direct = await RustTools.RunAsync(RustTools.Rustc, CargoCommandLines.TargetInfoProbe, _directory);
         var answers = new List<RustTools.Result>();
-        foreach (var build in new[] { 1, 2 })
+        for (var build = 0; build < 2; build++)
         {
             await using var coordinator = new RustcCoordinator(Settings(localFallback: true) with { ProbeCacheDirectory = Path.Combine(_directory, "probes") }, new RecordingLog());
             await coordinator.StartAsync(CancellationToken.None);
