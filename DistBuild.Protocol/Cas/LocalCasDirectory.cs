@@ -35,7 +35,7 @@ public sealed class LocalCasDirectory(string root)
         // A blob stamped by the worker that hashed it, and unchanged since, needs no hashing of its copy: the kernel's
         // copy is checked by its size.
         var proven = ContentStamp.Proves(source, digest);
-        return Place(path, proven ? null : digest, stampWhenHashed: false, temporary =>
+        return Place(path, proven ? null : digest, temporary =>
         {
             // File.Copy lets the kernel copy (copy_file_range, a reflink where the file system has them).
             File.Copy(source, temporary);
@@ -60,7 +60,7 @@ public sealed class LocalCasDirectory(string root)
     public bool TryLink(Digest digest, string path)
     {
         var source = BlobPath(Root, digest.Hash);
-        return Place(path, digest, stampWhenHashed: true, temporary =>
+        return Place(path, digest, temporary =>
             (OperatingSystem.IsWindows() || (File.GetUnixFileMode(source) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) == 0)
             && HardLinks.TryCreate(source, temporary));
     }
@@ -84,9 +84,9 @@ public sealed class LocalCasDirectory(string root)
             return true;
         // A linked file is the very file its caller just hashed (a job's output), so it is not hashed again; bytes
         // written or copied are checked, since a source's digest may come from a cache and the file may have changed.
-        if (blob.Data is null && mayLink && Place(path, null, stampWhenHashed: false, temporary => HardLinks.TryCreate(blob.FilePath!, temporary)))
+        if (blob.Data is null && mayLink && Place(path, null, temporary => HardLinks.TryCreate(blob.FilePath!, temporary)))
             return true;
-        return Place(path, digest, stampWhenHashed: true, temporary =>
+        return Place(path, digest, temporary =>
         {
             if (blob.Data is { } data)
                 File.WriteAllBytes(temporary, data.Span);
@@ -100,17 +100,14 @@ public sealed class LocalCasDirectory(string root)
     /// The one way a file gets a name here or beside a target: <paramref name="write"/> makes it under a temporary
     /// name, it is checked against <paramref name="digest"/> (unless null), then moved into place, so no reader sees
     /// half a file or wrong content. False when the write declines, fails with an I/O error, or the content differs.
-    /// A file hashed for the check is stamped when <paramref name="stampWhenHashed"/> (a blob, or a link to one, whose
-    /// next reader then need not hash it: a worker's blob cache taking a source the coordinator put here); a copy out
-    /// to a target has no such reader.
     /// </summary>
-    private static bool Place(string path, Digest? digest, bool stampWhenHashed, Func<string, bool> write)
+    private static bool Place(string path, Digest? digest, Func<string, bool> write)
     {
         var temporary = TemporaryName(path);
         try
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (!write(temporary) || (digest is not null && !Holds(temporary, digest, stampWhenHashed)))
+            if (!write(temporary) || (digest is not null && !Holds(temporary, digest)))
                 return false;
             File.Move(temporary, path, overwrite: true);
             return true;
@@ -125,12 +122,11 @@ public sealed class LocalCasDirectory(string root)
         }
     }
 
-    /// <summary>Whether the file holds the digest, by its stamp or by hashing it (and then stamping it, when asked).</summary>
-    private static bool Holds(string file, Digest digest, bool stampWhenHashed)
+    private static bool Holds(string file, Digest digest)
     {
         if (ContentStamp.Proves(file, digest))
             return true;
-        var actual = stampWhenHashed ? ContentStamp.HashAndStamp(file) : Digests.Digests.ComputeFile(file);
+        var actual = Digests.Digests.ComputeFile(file);
         return actual.Hash == digest.Hash && actual.SizeBytes == digest.SizeBytes;
     }
 
