@@ -242,14 +242,16 @@ public sealed class ContentStore
     {
         _recency.Remove(node);
         _recency.AddLast(node);
-        // The file's modification time carries recency across restarts; refreshing it now and then is enough.
+        // The file's access time carries recency across restarts; refreshing it now and then is enough. Not its
+        // modification time: that is part of the content stamp a blob from a worker carries (ContentStamp), and moving
+        // it would make every later copy of the blob out of this directory hash it again.
         var now = _time.GetUtcNow();
         if (now - node.Value.Touched < TouchInterval)
             return;
         node.Value.Touched = now;
         try
         {
-            File.SetLastWriteTimeUtc(PathOf(node.Value.Hash), now.UtcDateTime);
+            File.SetLastAccessTimeUtc(PathOf(node.Value.Hash), now.UtcDateTime);
         }
         catch (IOException)
         {
@@ -278,9 +280,9 @@ public sealed class ContentStore
                     TryDelete(file.FullName); // half-put by a same-machine writer that stopped; it uploads again
             }
         }
-        foreach (var file in files.OrderBy(f => f.LastWriteTimeUtc))
+        foreach (var file in files.OrderBy(f => f.LastAccessTimeUtc))
         {
-            var node = _recency.AddLast(new Entry(file.Name, file.Length) { Touched = file.LastWriteTimeUtc });
+            var node = _recency.AddLast(new Entry(file.Name, file.Length) { Touched = file.LastAccessTimeUtc });
             _entries[file.Name] = node;
             _totalBytes += file.Length;
         }

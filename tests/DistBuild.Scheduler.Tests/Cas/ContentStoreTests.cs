@@ -84,6 +84,44 @@ public sealed class ContentStoreTests
     }
 
     [Fact]
+    public void Using_a_blob_long_after_it_was_stored_keeps_the_content_stamp_its_worker_gave_it()
+    {
+        var parts = new SchedulerParts();
+        var digest = parts.Put("pub fn stamped() {}");
+        var path = Path.Combine(parts.Options.DataDirectory, "cas", digest.Hash[..2], digest.Hash);
+        ContentStamp.HashAndStamp(path);
+
+        // Past the touch interval, a use records the blob's recency on its file.
+        parts.Time.Advance(TimeSpan.FromHours(1));
+        Assert.True(parts.Cas.Contains(digest));
+
+        Assert.Equal(parts.Time.GetUtcNow().UtcDateTime, File.GetLastAccessTimeUtc(path));
+        Assert.True(ContentStamp.Proves(path, digest));
+    }
+
+    [Fact]
+    public void Recency_survives_a_restart_so_the_blob_used_last_is_evicted_last()
+    {
+        var directory = Path.Combine(TemporaryDirectory.Create("cas-recency"), "cas");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new ContentStore(directory, 250, 250, NullLogger<ContentStore>.Instance, time);
+        var a = Digests.Compute(new byte[100]);
+        store.Write(a, new byte[100]);
+        var bytes = Enumerable.Repeat((byte)1, 100).ToArray();
+        var b = Digests.Compute(bytes);
+        store.Write(b, bytes);
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.True(store.Contains(a));
+
+        var reopened = new ContentStore(directory, 250, 250, NullLogger<ContentStore>.Instance, time);
+        var more = Enumerable.Repeat((byte)2, 100).ToArray();
+        var c = Digests.Compute(more);
+        reopened.Write(c, more);
+
+        Assert.Equal([b], reopened.FindMissing([a, b, c]));
+    }
+
+    [Fact]
     public void Blob_larger_than_the_limit_is_refused()
     {
         var parts = new SchedulerParts(new SchedulerOptions { MaxBlobBytes = 10 });
