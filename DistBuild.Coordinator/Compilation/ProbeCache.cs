@@ -14,7 +14,8 @@ namespace DistBuild.Coordinator.Compilation;
 /// An answer is reused for the same rustc file (path, size, modification time; for a rustup proxy, the toolchain that
 /// RUSTUP_TOOLCHAIN names and its rustc, as cargo does), the same arguments and the same values of the variables rustc
 /// reads (RUST*, LD_LIBRARY_PATH, Apple SDK settings). Without a toolchain to tell (a rustup proxy outside cargo) the
-/// answer is kept for this build only, per working directory, since rustup then picks the toolchain by directory.
+/// answer is kept for this build only. Within a build a question is answered once, looked up by its text alone: the
+/// rustc file is identified (a few file-system calls) only for the first ask, not for each compile's toolchain check.
 /// Only successful answers are written; a file that cannot be read or written is a miss, never an error.
 /// </remarks>
 /// <param name="directory">Where answers are kept across builds; null keeps them for this build only.</param>
@@ -25,14 +26,17 @@ public sealed class ProbeCache(string? directory)
     /// <summary>rustc's answer to the request, from this build's memory, the directory, or a run of rustc.</summary>
     public Task<LocalRustcRunner.Output> AnswerAsync(ShimRequest request, CancellationToken cancellationToken)
     {
-        var (key, lasting) = KeyOf(request);
-        return _answers.GetOrAdd(key, _ => new Lazy<Task<LocalRustcRunner.Output>>(() => lasting && directory is not null
-            ? LoadOrRunAsync(Path.Combine(directory, key), request, cancellationToken)
-            : LocalRustcRunner.RunAsync(request, cancellationToken))).Value;
+        var question = QuestionOf(request);
+        return _answers.GetOrAdd(question, _ => new Lazy<Task<LocalRustcRunner.Output>>(
+            () => AnswerFirstAsync(question, request, cancellationToken))).Value;
     }
 
-    private static async Task<LocalRustcRunner.Output> LoadOrRunAsync(string path, ShimRequest request, CancellationToken cancellationToken)
+    /// <summary>The first ask in this build: kept across builds when the rustc it asks can be identified.</summary>
+    private async Task<LocalRustcRunner.Output> AnswerFirstAsync(string question, ShimRequest request, CancellationToken cancellationToken)
     {
+        if (directory is null || ToolchainIdentity(request) is not { } toolchain)
+            return await LocalRustcRunner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var path = Path.Combine(directory, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(question + toolchain))));
         if (Load(path) is { } kept)
             return kept;
         var output = await LocalRustcRunner.RunAsync(request, cancellationToken).ConfigureAwait(false);
@@ -41,20 +45,18 @@ public sealed class ProbeCache(string? directory)
         return output;
     }
 
-    /// <summary>The answer's key, and whether it may outlive this build (the rustc it asks could be identified).</summary>
-    private static (string Key, bool Lasting) KeyOf(ShimRequest request)
+    /// <summary>What is asked, as text: the rustc path, the arguments, and the variables rustc reads.</summary>
+    private static string QuestionOf(ShimRequest request)
     {
-        var toolchain = ToolchainIdentity(request);
         var text = new StringBuilder();
         void Part(string value) => text.Append(value).Append('\0');
         Part(request.RustcPath);
-        Part(toolchain ?? "toolchain chosen by rustup in " + request.WorkingDirectory);
         Part(request.Arguments.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var argument in request.Arguments)
             Part(argument);
         foreach (var (name, value) in request.Environment.Where(v => AffectsRustc(v.Key)).OrderBy(v => v.Key, StringComparer.Ordinal))
             Part(name + "=" + value);
-        return (Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))), toolchain is not null);
+        return text.ToString();
     }
 
     /// <summary>
