@@ -81,11 +81,11 @@ public sealed class SandboxTests
             // bwrap's own command line holds the marker too; wait for rustc itself, past bwrap's set-up (whose
             // --die-with-parent is armed only once bwrap has started: a kill in its first instant is not covered).
             await Poll.UntilAsync(() => RustcProcesses(marker).Any(pid => Describe(pid).StartsWith("rustc ", StringComparison.Ordinal)),
-                TimeSpan.FromSeconds(60), $"no rustc for {marker} started:\n{worker.Output}");
+                TimeSpan.FromSeconds(60), () => $"no rustc for {marker} started:\n{worker.Output}");
             worker.Signal("KILL");
             await worker.WaitForExitAsync(TimeSpan.FromSeconds(10));
             await Poll.UntilAsync(() => RustcProcesses(marker).Count == 0, TimeSpan.FromSeconds(15),
-                $"rustc outlived its worker: {string.Join(", ", RustcProcesses(marker).Select(pid => $"{pid} ({Describe(pid)})"))}");
+                () => $"rustc outlived its worker: {string.Join(", ", RustcProcesses(marker).Select(pid => $"{pid} ({Describe(pid)})"))}");
             _ = execution.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         finally

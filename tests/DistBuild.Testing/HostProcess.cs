@@ -77,16 +77,10 @@ public sealed partial class HostProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until the host prints a line matching the pattern, or fails with its output.</summary>
-    public async Task WaitForOutputAsync(string pattern, TimeSpan timeout)
+    public Task WaitForOutputAsync(string pattern, TimeSpan timeout)
     {
         var regex = new Regex(pattern);
-        var deadline = DateTime.UtcNow + timeout;
-        while (!regex.IsMatch(Output))
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no output matching '{pattern}' within {timeout}:\n{Output}");
-            await Task.Delay(50);
-        }
+        return Poll.UntilAsync(() => regex.IsMatch(Output), timeout, () => $"no output matching '{pattern}' within {timeout}:\n{Output}");
     }
 
     /// <summary>Sends a POSIX signal (SIGKILL, SIGSTOP, SIGCONT…) to the host process.</summary>

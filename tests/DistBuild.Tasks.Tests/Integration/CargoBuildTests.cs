@@ -174,7 +174,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         var build = BuildAsync("", schedulerStarting: starting.Task);
         // cargo's probe of rustc's configuration is answered by the coordinator: cargo is under way before the scheduler is.
         var log = _lastLog;
-        await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("rustc query answered by the coordinator", StringComparison.Ordinal)), TimeSpan.FromSeconds(120), $"cargo never probed rustc:\n{log}");
+        await Poll.UntilAsync(() => log.Lines.Any(l => l.Contains("rustc query answered by the coordinator", StringComparison.Ordinal)), TimeSpan.FromSeconds(120), () => $"cargo never probed rustc:\n{log}");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(log.Lines, l => l.StartsWith("progress ", StringComparison.Ordinal));
         starting.SetResult(scheduler.Url);
