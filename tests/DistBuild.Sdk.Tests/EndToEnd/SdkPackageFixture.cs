@@ -48,10 +48,14 @@ public sealed class SdkPackageFixture : IAsyncLifetime
 
     /// <summary>`dotnet VERB` (build, clean, publish) of a project, as <see cref="BuildAsync"/>.</summary>
     public Task<CommandResult> DotnetAsync(string verb, string project, params string[] properties) =>
+        DotnetAsync(verb, project, new Dictionary<string, string?>(), properties);
+
+    /// <summary>`dotnet VERB` of a project with more environment variables.</summary>
+    public Task<CommandResult> DotnetAsync(string verb, string project, IReadOnlyDictionary<string, string?> environment, params string[] properties) =>
         Command.RunAsync("dotnet",
             [verb, project, "-nodeReuse:false", "-v:n", .. properties.Select(p => "-p:" + p)],
             Path.GetDirectoryName(project)!, TimeSpan.FromMinutes(10),
-            new Dictionary<string, string?> { ["DISTBUILD_HOME"] = Home, ["DISTBUILD_SCHEDULER"] = null, ["DISTBUILD_TOKEN"] = null });
+            new Dictionary<string, string?>(environment) { ["DISTBUILD_HOME"] = Home, ["DISTBUILD_SCHEDULER"] = null, ["DISTBUILD_TOKEN"] = null });
 
     public JsonElement? EmbeddedState()
     {

@@ -160,6 +160,23 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
     }
 
     [Fact]
+    public async Task The_packed_task_is_precompiled_so_msbuild_jit_compiles_none_of_its_code()
+    {
+        var samples = sdk.CopySamples(nameof(The_packed_task_is_precompiled_so_msbuild_jit_compiles_none_of_its_code));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+        var jitLog = Path.Combine(samples, "jit.txt");
+
+        // The runtime's own list of every method it JIT-compiles (DOTNET_JitDisasmSummary, in release runtimes too).
+        (await sdk.DotnetAsync("build", project, new Dictionary<string, string?> { ["DOTNET_JitDisasmSummary"] = "1", ["DOTNET_JitStdOutFile"] = jitLog }))
+            .ShouldSucceed("build");
+
+        var compiled = File.ReadAllLines(jitLog);
+        // MSBuild's generic code always JIT-compiles, which shows the list is the build's.
+        Assert.Contains(compiled, line => line.Contains("Microsoft.Build.", StringComparison.Ordinal));
+        Assert.DoesNotContain(compiled, line => line.Contains("DistBuild.Tasks.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Disabled_distribution_builds_with_plain_cargo()
     {
         var samples = sdk.CopySamples(nameof(Disabled_distribution_builds_with_plain_cargo));
