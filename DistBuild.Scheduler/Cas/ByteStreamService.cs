@@ -1,3 +1,4 @@
+using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 using DistBuild.Scheduler.Requests;
@@ -22,23 +23,49 @@ public sealed class ByteStreamService(ContentStore store, UploadSessions uploads
         if (request.ReadLimit < 0)
             throw RequestChecks.Invalid($"read_limit {request.ReadLimit} is negative");
 
-        await using var stream = store.OpenRead(digest)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"blob {Digests.Format(digest)} is not in the CAS"));
-        stream.Position = request.ReadOffset;
         var remaining = digest.SizeBytes - request.ReadOffset;
         if (request.ReadLimit > 0)
             remaining = Math.Min(remaining, request.ReadLimit);
         var buffer = new byte[(int)Math.Min(ChunkSize, Math.Max(remaining, 1))];
+        if (request.ReadOffset == 0 && remaining == digest.SizeBytes && digest.SizeBytes > 0)
+            await SendWholeAsync(digest, buffer, responseStream, context.CancellationToken);
+        else
+            await SendPartAsync(digest, request.ReadOffset, remaining, buffer, responseStream, context.CancellationToken);
+    }
+
+    /// <summary>The whole blob, verified as it is sent: a blob found corrupt at the end fails the read and is gone.</summary>
+    private async Task SendWholeAsync(Digest digest, byte[] buffer, IServerStreamWriter<ReadResponse> responseStream, CancellationToken cancellationToken)
+    {
+        await using var reader = store.OpenHashingRead(digest) ?? throw NotFound(digest);
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+            await SendAsync(buffer, read, responseStream, cancellationToken);
+        // NOT_FOUND, as for a blob found corrupt before the first byte: the store no longer holds it, and a client
+        // treats the blob as missing (uploads it again) rather than the store as broken.
+        if (!reader.Matches())
+            throw new RpcException(new Status(StatusCode.NotFound, $"blob {Digests.Format(digest)} no longer matched its digest on disk and was deleted"));
+    }
+
+    /// <summary>Part of a blob: the whole blob is verified before the first byte, since the part alone cannot be.</summary>
+    private async Task SendPartAsync(Digest digest, long offset, long remaining, byte[] buffer, IServerStreamWriter<ReadResponse> responseStream, CancellationToken cancellationToken)
+    {
+        await using var stream = store.OpenRead(digest) ?? throw NotFound(digest);
+        stream.Position = offset;
         while (remaining > 0)
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.CancellationToken);
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
             if (read == 0)
                 throw new RpcException(new Status(StatusCode.DataLoss, $"blob {Digests.Format(digest)} ended early"));
-            // Wrapped, not copied: the message is serialized before WriteAsync completes, so the buffer can be reused.
-            await responseStream.WriteAsync(new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)) }, context.CancellationToken);
+            await SendAsync(buffer, read, responseStream, cancellationToken);
             remaining -= read;
         }
     }
+
+    // Wrapped, not copied: the message is serialized before WriteAsync completes, so the buffer can be reused.
+    private static Task SendAsync(byte[] buffer, int length, IServerStreamWriter<ReadResponse> responseStream, CancellationToken cancellationToken) =>
+        responseStream.WriteAsync(new ReadResponse { Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, length)) }, cancellationToken);
+
+    private static RpcException NotFound(Digest digest) => new(new Status(StatusCode.NotFound, $"blob {Digests.Format(digest)} is not in the CAS"));
 
     public override async Task<WriteResponse> Write(IAsyncStreamReader<WriteRequest> requestStream, ServerCallContext context)
     {

@@ -131,17 +131,8 @@ public sealed class ContentStore
     {
         if (digest.SizeBytes == 0)
             return digest.Hash == Digests.Empty.Hash ? new MemoryStream([], writable: false) : null;
-        if (!Contains(digest))
+        if (OpenFile(digest) is not { } stream)
             return null;
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(PathOf(digest.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
         var actual = Digests.Compute(stream);
         if (actual.Hash != digest.Hash || actual.SizeBytes != digest.SizeBytes)
         {
@@ -151,6 +142,27 @@ public sealed class ContentStore
         }
         stream.Position = 0;
         return stream;
+    }
+
+    /// <summary>
+    /// A reader of the whole blob that verifies it as it goes (<see cref="BlobReader.Matches"/> at the end), for a
+    /// reader that streams it; null when it is missing. Not for the empty blob, which has no file.
+    /// </summary>
+    public BlobReader? OpenHashingRead(Digest digest) =>
+        digest.SizeBytes > 0 && OpenFile(digest) is { } file ? new BlobReader(this, digest, file) : null;
+
+    private FileStream? OpenFile(Digest digest)
+    {
+        if (!Contains(digest))
+            return null;
+        try
+        {
+            return new FileStream(PathOf(digest.Hash), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Stores a blob after checking it against its digest; throws <see cref="BlobRejectedException"/> when it does not match.</summary>
@@ -227,7 +239,7 @@ public sealed class ContentStore
         }
     }
 
-    private void DeleteCorrupted(Digest digest)
+    internal void DeleteCorrupted(Digest digest)
     {
         _logger.LogWarning("Blob {Digest} no longer matches its digest on disk; deleting it", Digests.Format(digest));
         lock (_gate)

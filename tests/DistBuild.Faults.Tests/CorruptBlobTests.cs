@@ -83,4 +83,32 @@ public class CorruptBlobTests(ITestOutputHelper output)
         missing = await cas.FindMissingBlobsAsync(new FindMissingBlobsRequest { BlobDigests = { truncatedDigest, damagedDigest } });
         Assert.Equal(new[] { truncatedDigest, damagedDigest }, missing.MissingBlobDigests);
     }
+
+    [Fact]
+    public async Task Large_blob_damaged_on_disk_fails_its_streamed_read_as_NOT_FOUND_and_is_then_missing()
+    {
+        var data = TemporaryDirectory.Create("scheduler-damaged-large");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data);
+        using var channel = GrpcChannels.Create(scheduler.Url);
+        var client = new CasClient(channel, "");
+        var bytes = new byte[(3 << 20) + 17];
+        new Random(3).NextBytes(bytes);
+        var blob = BlobSource.FromBytes(Google.Protobuf.ByteString.CopyFrom(bytes));
+        await client.UploadAsync([blob], CancellationToken.None);
+        // Same size, one byte changed past the first chunk: only hashing the whole content finds it.
+        var stored = System.IO.Directory.EnumerateFiles(data, blob.Digest.Hash, SearchOption.AllDirectories).Single();
+        bytes[2 << 20] ^= 0xff;
+        File.WriteAllBytes(stored, bytes);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.ReadAsync(blob.Digest, CancellationToken.None));
+        var download = Path.Combine(_directory, "large.bin");
+        var downloadError = await Assert.ThrowsAsync<RpcException>(() => client.DownloadFilesAsync([new FileDownload(blob.Digest, download, false)], CancellationToken.None));
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("no longer matched its digest", error.Status.Detail);
+        Assert.Equal(StatusCode.NotFound, downloadError.StatusCode);
+        Assert.False(File.Exists(stored));
+        Assert.False(File.Exists(download));
+        Assert.Equal([blob.Digest], await client.FindMissingAsync([blob.Digest], CancellationToken.None));
+    }
 }

@@ -72,6 +72,33 @@ public sealed class ContentStoreTests
     }
 
     [Fact]
+    public async Task A_hashing_read_returns_the_whole_blob_and_matches_and_one_of_a_corrupted_blob_deletes_it()
+    {
+        var parts = new SchedulerParts();
+        var intact = parts.Put("pub fn intact() {}");
+        var damaged = parts.Put("pub fn answer() -> u32 { 42 }");
+        var damagedPath = Path.Combine(parts.Options.DataDirectory, "cas", damaged.Hash[..2], damaged.Hash);
+        File.WriteAllText(damagedPath, "pub fn answer() -> u32 { 41 }");
+
+        Assert.Equal(("pub fn intact() {}", true), await ReadAllAsync(parts.Cas.OpenHashingRead(intact)!));
+        Assert.Equal(("pub fn answer() -> u32 { 41 }", false), await ReadAllAsync(parts.Cas.OpenHashingRead(damaged)!));
+        Assert.False(File.Exists(damagedPath));
+        Assert.Equal([damaged], parts.Cas.FindMissing([intact, damaged]));
+        Assert.Null(parts.Cas.OpenHashingRead(damaged));
+
+        static async Task<(string Text, bool Matches)> ReadAllAsync(BlobReader reader)
+        {
+            await using var _ = reader;
+            var buffer = new byte[4];
+            var text = new System.Text.StringBuilder();
+            int read;
+            while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
+                text.Append(System.Text.Encoding.UTF8.GetString(buffer, 0, read));
+            return (text.ToString(), reader.Matches());
+        }
+    }
+
+    [Fact]
     public void Blobs_survive_a_restart_of_the_store()
     {
         var parts = new SchedulerParts();
