@@ -17,7 +17,12 @@ public sealed class CasClient
     /// <summary>Blobs up to this size go into batch requests; larger ones stream.</summary>
     public const int MaxBatchedBlobSize = 1 << 20;
     private const int MaxBatchTotalSize = 3 << 20;
-    private const int ChunkSize = 1 << 20;
+    // Upload chunks stay under the runtime's large-object threshold (85,000 bytes): the receiving server copies each
+    // chunk into a new array, and at 1 MiB every one was a large-object allocation, freed only by a full collection.
+    // 64 MiB uploads on loopback: 209-230 ms with 1 MiB chunks, 174-199 ms with 64 KiB (4 alternated pairs).
+    // Downloads keep the server's 1 MiB chunks, which measured no slower than 64 KiB.
+    private const int UploadChunkSize = 64 << 10;
+    private const int FileReadSize = 1 << 20;
     private const int FindMissingChunk = 10_000;
     private const int Parallelism = 4;
 
@@ -124,50 +129,39 @@ public sealed class CasClient
         var resourceName = ResourceNames.ForWrite(_instanceName, Guid.NewGuid(), blob.Digest);
         long offset = 0;
         // Chunks are wrapped, not copied: grpc-dotnet serializes a message before WriteAsync completes, so the
-        // buffer can be refilled afterwards. In-memory blobs are sent straight from their ByteString.
+        // buffer can be refilled afterwards. In-memory blobs are sent straight from their ByteString; files are read
+        // a megabyte at a time.
         if (blob.Data is { } data)
-        {
-            while (true)
-            {
-                var length = (int)Math.Min(ChunkSize, data.Length - offset);
-                var finish = offset + length >= data.Length;
-                await call.RequestStream.WriteAsync(new WriteRequest
-                {
-                    ResourceName = offset == 0 ? resourceName : "",
-                    WriteOffset = offset,
-                    FinishWrite = finish,
-                    Data = UnsafeByteOperations.UnsafeWrap(data.Memory.Slice((int)offset, length)),
-                }, cancellationToken);
-                offset += length;
-                if (finish)
-                    break;
-            }
-        }
+            await SendAsync(data.Memory);
         else
         {
             await using var source = new FileStream(blob.FilePath!, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var buffer = new byte[ChunkSize];
-            while (true)
-            {
-                var read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
-                var finish = offset + read >= blob.Digest.SizeBytes;
-                await call.RequestStream.WriteAsync(new WriteRequest
-                {
-                    ResourceName = offset == 0 ? resourceName : "",
-                    WriteOffset = offset,
-                    FinishWrite = finish,
-                    Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, read)),
-                }, cancellationToken);
-                offset += read;
-                if (finish || read == 0)
-                    break;
-            }
+            var buffer = new byte[FileReadSize];
+            int read;
+            while ((read = await source.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)) > 0)
+                await SendAsync(buffer.AsMemory(0, read));
         }
         await call.RequestStream.CompleteAsync();
         // A server that already holds the blob may answer before reading everything; either way the size must match.
         var response = await call.ResponseAsync;
         if (response.CommittedSize != blob.Digest.SizeBytes)
             throw new RpcException(new Status(StatusCode.DataLoss, $"upload of {Digests.Digests.Format(blob.Digest)} committed {response.CommittedSize} bytes"));
+
+        async Task SendAsync(ReadOnlyMemory<byte> bytes)
+        {
+            for (var start = 0; start < bytes.Length; start += UploadChunkSize)
+            {
+                var chunk = bytes.Slice(start, Math.Min(UploadChunkSize, bytes.Length - start));
+                await call.RequestStream.WriteAsync(new WriteRequest
+                {
+                    ResourceName = offset == 0 ? resourceName : "",
+                    WriteOffset = offset,
+                    FinishWrite = offset + chunk.Length >= blob.Digest.SizeBytes,
+                    Data = UnsafeByteOperations.UnsafeWrap(chunk),
+                }, cancellationToken);
+                offset += chunk.Length;
+            }
+        }
     }
 
     private async Task ReadStreamAsync(Digest digest, Stream destination, CancellationToken cancellationToken)

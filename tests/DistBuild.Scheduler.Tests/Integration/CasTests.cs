@@ -67,6 +67,26 @@ public sealed class CasTests(SchedulerHost host) : IClassFixture<SchedulerHost>
     }
 
     [Fact]
+    public async Task Large_file_uploads_through_ByteStream_and_downloads_into_a_file_with_its_bytes()
+    {
+        // Not a multiple of the upload's chunk or file-read size, so the last chunk of each is a short one.
+        var bytes = new byte[(3 << 20) + 4321];
+        new Random(11).NextBytes(bytes);
+        var digest = Digests.Compute(bytes);
+        var directory = DistBuild.Testing.TemporaryDirectory.Create("cas-large-file");
+        var source = Path.Combine(directory, "libbig.rlib");
+        File.WriteAllBytes(source, bytes);
+        var client = new CasClient(host.Channel, "");
+
+        await client.UploadAsync([BlobSource.FromFile(source, digest)], CancellationToken.None);
+        var downloaded = Path.Combine(directory, "out", "libbig.rlib");
+        await client.DownloadFilesAsync([new FileDownload(digest, downloaded, false)], CancellationToken.None);
+
+        Assert.Empty(await client.FindMissingAsync([digest], CancellationToken.None));
+        Assert.Equal(bytes, File.ReadAllBytes(downloaded));
+    }
+
+    [Fact]
     public async Task Blob_with_the_wrong_digest_is_refused_and_nothing_is_stored()
     {
         var data = ByteString.CopyFromUtf8("what was sent " + Guid.NewGuid());
