@@ -10,10 +10,13 @@ public static class BenchSession
     public static async Task<int> RunAsync(BenchOptions options, string repository, TextWriter log, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.WorkDirectory);
+        var reclaim = ProactiveReclaim.RunningDaemons();
+        if (reclaim.Count > 0)
+            log.WriteLine($"WARNING: DAMON proactive reclaim is running; it evicts files a tool left idle for a minute, which DistBuild's .NET files are while the other tools build. Stop it for the run by writing off to {string.Join(", ", reclaim)}");
         var report = new BenchReport
         {
             Started = DateTimeOffset.UtcNow,
-            Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+            Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, DAMON proactive reclaim {(reclaim.Count > 0 ? "on" : "off")}",
             Rustc = await RustcVersionAsync(cancellationToken),
             Repetitions = options.Runs,
         };
