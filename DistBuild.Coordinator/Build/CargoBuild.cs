@@ -35,7 +35,7 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         var success = true;
         IReadOnlyList<InvocationRecord> invocations = [];
         RustcCoordinator? coordinator = null;
-        Task<string?>? embeddedStart = null;
+        EmbeddedStart? embeddedStart = null;
         // Cancelled by the build's cancel, and when the embedded scheduler fails to start without local fallback.
         using var stopCargo = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -78,7 +78,14 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
             }
         }
         if (embeddedStart is not null)
-            schedulerUrl = await embeddedStart.ConfigureAwait(false);
+        {
+            // A build that compiled nothing (a no-op) did not need the embedded pair, so it does not wait for a pair it
+            // started to become ready (about 0.2 s after the idle shutdown), only until embedded.json records it.
+            if (invocations.Count > 0 || embeddedStart.Url.IsCompleted)
+                schedulerUrl = await embeddedStart.Url.ConfigureAwait(false);
+            else
+                await Task.WhenAny(embeddedStart.Recorded, embeddedStart.Url).ConfigureAwait(false);
+        }
 
         // With the scheduler down the coordinator warns once; each crate that fell back says so too, so a build log
         // never hides that a "distributed" build ran on this machine.
@@ -107,7 +114,7 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
     /// scheduler is not waited for: cargo starts alongside it, and EmbeddedStart ends with its URL, or null when it
     /// failed (reported, and cargo stopped unless local fallback lets the coordinator compile locally).
     /// </summary>
-    private async Task<(RustcCoordinator? Coordinator, string Mode, string? SchedulerUrl, Task<string?>? EmbeddedStart)> StartCoordinatorAsync(
+    private async Task<(RustcCoordinator? Coordinator, string Mode, string? SchedulerUrl, EmbeddedStart? EmbeddedStart)> StartCoordinatorAsync(
         Dictionary<string, string?> environment, CancellationTokenSource stopCargo, CancellationToken cancellationToken)
     {
         var shim = request.RustcShim;
@@ -123,10 +130,9 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
 
         var schedulerUrl = request.Scheduler?.Trim() ?? "";
         var embeddedOptions = schedulerUrl.Length == 0 ? EmbeddedOptions() : null;
+        var cluster = embeddedOptions is null ? null : new EmbeddedCluster(embeddedOptions, log.Detail);
         // On a pool thread: its first steps (the lock, spawning both hosts) are synchronous, and cargo need not wait for them.
-        var embeddedStarting = embeddedOptions is null
-            ? null
-            : Task.Run(() => new EmbeddedCluster(embeddedOptions, log.Detail).EnsureRunningAsync(cancellationToken), cancellationToken);
+        var embeddedStarting = cluster is null ? null : Task.Run(() => cluster.EnsureRunningAsync(cancellationToken), cancellationToken);
 
         var token = string.IsNullOrEmpty(request.Token) ? Environment.GetEnvironmentVariable("DISTBUILD_TOKEN") : request.Token;
         var settings = new CoordinatorSettings(schedulerUrl, request.InstanceName ?? "", string.IsNullOrEmpty(token) ? null : token, request.LocalFallback, ParseTimeout(request.JobTimeout))
@@ -166,8 +172,12 @@ public sealed class CargoBuild(BuildRequest request, IBuildLog log)
         environment["CARGO_INCREMENTAL"] = "0";
         return embeddedStarting is null
             ? (coordinator, "remote", schedulerUrl, null)
-            : (coordinator, "embedded", null, ReportEmbeddedStartAsync(embeddedStarting, stopCargo));
+            : (coordinator, "embedded", null, new EmbeddedStart(ReportEmbeddedStartAsync(embeddedStarting, stopCargo), cluster!.Recorded));
     }
+
+    /// <param name="Url">The embedded scheduler's URL once it and its worker are ready, null when they did not start.</param>
+    /// <param name="Recorded">Done once DISTBUILD_HOME records the pair, ready or not (<see cref="EmbeddedCluster.Recorded"/>).</param>
+    private sealed record EmbeddedStart(Task<string?> Url, Task Recorded);
 
     /// <summary>
     /// The embedded scheduler's URL once it has started, or null when it did not: then an error that stops cargo, or

@@ -16,9 +16,29 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
     private string StatePath => Path.Combine(options.Home, "embedded.json");
     private string LockPath => Path.Combine(options.Home, "embedded.lock");
     private string LogDirectory => Path.Combine(options.Home, "logs");
+    private readonly TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes once embedded.json names the pair that <see cref="EnsureRunningAsync"/> reuses or has just started,
+    /// or that start has ended: from then on the build may exit without leaving hosts the next build cannot find,
+    /// although they may still be starting. A build with nothing to compile waits for this, not for them.
+    /// </summary>
+    public Task Recorded => _recorded.Task;
 
     /// <summary>Returns the URL of a running embedded scheduler with a worker, starting them if needed.</summary>
     public async Task<string> EnsureRunningAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartOrReuseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _recorded.TrySetResult();
+        }
+    }
+
+    private async Task<string> StartOrReuseAsync(CancellationToken cancellationToken)
     {
         foreach (var host in new[] { options.Scheduler, options.Worker })
         {
@@ -33,7 +53,8 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         if (state is not null
             && state.SchedulerProgram == options.Scheduler.Program
             && DetachedProcess.IsRunning(state.SchedulerPid, "DistBuild.Scheduler")
-            && await AcceptsConnectionsAsync(state.Url, cancellationToken).ConfigureAwait(false))
+            && (await AcceptsConnectionsAsync(state.Url, cancellationToken).ConfigureAwait(false)
+                || await StartedListeningAsync(state, cancellationToken).ConfigureAwait(false)))
         {
             if (DetachedProcess.IsRunning(state.WorkerPid, "DistBuild.Worker"))
             {
@@ -41,8 +62,11 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
                 return state.Url;
             }
             detail($"DistBuild: the embedded worker is gone; starting a new one for {state.Url}");
-            var workerPid = await StartWorkerAsync(state.Url, cancellationToken).ConfigureAwait(false);
+            var workerPid = StartWorker(state.Url);
+            // Recorded before it registers, for the same reason as a new pair (StartBothAsync).
             (state with { WorkerPid = workerPid }).Write(StatePath);
+            _recorded.TrySetResult();
+            await WaitForWorkerAsync(workerPid, cancellationToken).ConfigureAwait(false);
             return state.Url;
         }
 
@@ -81,6 +105,10 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         var chosen = $"http://127.0.0.1:{options.ChooseSchedulerPort()}";
         var schedulerPid = StartScheduler(chosen);
         var workerPid = StartWorker(chosen);
+        // Recorded before they are ready: a build that ends now (it had nothing to compile) leaves a pair the next
+        // build finds and reuses, rather than one it cannot see beside a second it would start on the same CAS.
+        new EmbeddedState(chosen, schedulerPid, workerPid, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
+        _recorded.TrySetResult();
         string url;
         try
         {
@@ -96,14 +124,16 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             schedulerPid = StartScheduler("http://127.0.0.1:0");
             url = await WaitForSchedulerAsync(schedulerPid, cancellationToken).ConfigureAwait(false);
             workerPid = StartWorker(url);
+            new EmbeddedState(url, schedulerPid, workerPid, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
         }
         try
         {
             await WaitForWorkerAsync(workerPid, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Unrecorded, the scheduler would idle on alone, and the next build would start another on its data directory.
+            // Without its worker the scheduler would idle on alone, taking jobs nothing runs. A cancelled build leaves
+            // the recorded pair starting, for the next build to find.
             DetachedProcess.Kill(schedulerPid, "DistBuild.Scheduler");
             DetachedProcess.Kill(workerPid, "DistBuild.Worker");
             throw;
@@ -126,13 +156,6 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
 
     private async Task<string> WaitForSchedulerAsync(int pid, CancellationToken cancellationToken) =>
         (await WaitForLogAsync(SchedulerLog, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false)).Groups[1].Value;
-
-    private async Task<int> StartWorkerAsync(string schedulerUrl, CancellationToken cancellationToken)
-    {
-        var pid = StartWorker(schedulerUrl);
-        await WaitForWorkerAsync(pid, cancellationToken).ConfigureAwait(false);
-        return pid;
-    }
 
     private Task WaitForWorkerAsync(int pid, CancellationToken cancellationToken) =>
         WaitForLogAsync(WorkerLog, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken);
@@ -167,8 +190,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
                 throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(ReadShared(log))}");
             if (DateTime.UtcNow > deadline)
                 throw new EmbeddedStartException($"{marker} did not start within {options.StartTimeout.TotalSeconds:0} s; its log ({log}) ends with:\n{Tail(text)}");
-            // Reading a small log is cheap; a coarser poll would add its period to every first build.
-            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+            // Reading a small log is cheap, and each poll period adds half itself on average to a first build's first
+            // compile, twice (the scheduler's line, then the worker's): 25 ms cost about 25 ms.
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -195,12 +219,33 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         }
         catch (SocketException e)
         {
-            detail($"DistBuild: the embedded scheduler at {url} takes no connections ({e.SocketErrorCode}); starting a new one");
+            detail($"DistBuild: the embedded scheduler at {url} takes no connections ({e.SocketErrorCode})");
             return false;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             detail($"DistBuild: the embedded scheduler at {url} did not take a connection within 5 s; starting a new one");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a scheduler that took no connection was only still starting: an earlier build with nothing to compile
+    /// records a new pair and ends without waiting for it (<see cref="Recorded"/>), and the next build waits for that
+    /// pair's scheduler to listen where recorded instead of replacing the pair.
+    /// </summary>
+    private async Task<bool> StartedListeningAsync(EmbeddedState state, CancellationToken cancellationToken)
+    {
+        if (DateTimeOffset.UtcNow - state.Started > options.StartTimeout)
+            return false;
+        try
+        {
+            var url = await WaitForSchedulerAsync(state.SchedulerPid, cancellationToken).ConfigureAwait(false);
+            return url == state.Url;
+        }
+        catch (EmbeddedStartException e)
+        {
+            detail($"DistBuild: the embedded scheduler recorded at {state.Url} did not start ({e.Message.Split('\n')[0]})");
             return false;
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DistBuild.Testing;
 
 namespace DistBuild.Sdk.Tests.EndToEnd;
 
@@ -145,6 +146,56 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         Assert.NotEmpty(report.Invocations);
         Assert.All(report.Invocations, i => Assert.Equal("local", i.Kind));
         Assert.Equal(ExpectedOutput, await RunHelloAsync(samples));
+    }
+
+    [Fact]
+    public async Task A_no_op_build_after_the_embedded_pair_stopped_starts_a_pair_that_the_next_build_reuses()
+    {
+        var samples = sdk.CopySamples(nameof(A_no_op_build_after_the_embedded_pair_stopped_starts_a_pair_that_the_next_build_reuses));
+        var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
+        // A home of its own: its pair is stopped here, as the idle shutdown would stop it.
+        var home = Path.Combine(samples, "distbuild-home");
+        try
+        {
+            (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("first build");
+            StopEmbeddedPair(home);
+
+            (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("no-op build with the pair stopped");
+
+            Assert.Empty(BuildReportFile.Read(Path.GetDirectoryName(project)!).Invocations);
+            // It compiled nothing, so it did not wait for the pair it started; it recorded it for the next build.
+            var started = SchedulerPid(home);
+            Assert.True(Processes.WithCommandLineContaining("DistBuild.Scheduler", home).Contains(started), "the recorded scheduler is not running");
+
+            (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("second no-op build");
+
+            Assert.Equal(started, SchedulerPid(home));
+            Assert.Single(Processes.WithCommandLineContaining("DistBuild.Scheduler", home));
+        }
+        finally
+        {
+            StopEmbeddedPair(home);
+        }
+    }
+
+    private static int SchedulerPid(string home) =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(home, "embedded.json"))).RootElement.GetProperty("schedulerPid").GetInt32();
+
+    private static void StopEmbeddedPair(string home)
+    {
+        foreach (var pid in Processes.WithCommandLineContaining("DistBuild.", home))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
     }
 
     private static string CommandLine(string procDirectory)

@@ -60,6 +60,33 @@ public sealed class EmbeddedClusterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pair_a_build_left_while_it_was_still_starting_is_waited_for_and_reused_not_replaced()
+    {
+        var port = TestHosts.FreePort();
+        // A worker that never registers keeps the first start from finishing before it is left.
+        var silentWorker = Path.Combine(System.IO.Directory.CreateDirectory(Path.Combine(_home, "silent")).FullName, "DistBuild.Worker");
+        File.WriteAllText(silentWorker, "#!/bin/sh\nsleep 120\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(silentWorker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var leaving = new EmbeddedCluster(Options(() => port, HostCommand.For(silentWorker, "dotnet")), _details.Add);
+        using var buildEnds = new CancellationTokenSource();
+        var starting = leaving.EnsureRunningAsync(buildEnds.Token);
+        await leaving.Recorded;
+        // As a build ends that had nothing to compile, or one cancelled: the pair is recorded, not ready, the lock let go.
+        buildEnds.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting);
+        var recorded = EmbeddedState.Read(StatePath)!;
+        Assert.True(DetachedProcess.IsRunning(recorded.SchedulerPid, "DistBuild.Scheduler"), "the recorded scheduler is not running");
+
+        var url = await new EmbeddedCluster(Options(TestHosts.FreePort), _details.Add).EnsureRunningAsync(CancellationToken.None);
+
+        Assert.Equal($"http://127.0.0.1:{port}", url);
+        Assert.Equal(recorded, EmbeddedState.Read(StatePath));
+        await AssertAnswersAsync(url);
+        Assert.Single(Processes.WithCommandLineContaining(_home, "DistBuild.Scheduler.dll"));
+    }
+
+    [Fact]
     public async Task A_recorded_scheduler_that_takes_no_connections_is_replaced_by_a_new_pair()
     {
         var cluster = new EmbeddedCluster(Options(TestHosts.FreePort), _details.Add);
@@ -118,10 +145,10 @@ public sealed class EmbeddedClusterTests : IDisposable
         }
     }
 
-    private EmbeddedClusterOptions Options(Func<int> port) => new(
+    private EmbeddedClusterOptions Options(Func<int> port, HostCommand? worker = null) => new(
         _home,
         HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Scheduler"), "dotnet"),
-        HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Worker"), "dotnet"),
+        worker ?? HostCommand.For(RepositoryPaths.HostAssembly("DistBuild.Worker"), "dotnet"),
         "",
         TimeSpan.FromMinutes(2),
         TimeSpan.FromSeconds(60)) { ChooseSchedulerPort = port };
