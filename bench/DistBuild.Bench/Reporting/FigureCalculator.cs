@@ -21,7 +21,7 @@ public static class FigureCalculator
                     var median = Median(ofWorkspace.Where(m => m.Tool == tool && m.Scenario == scenario));
                     if (double.IsNaN(median))
                         continue;
-                    var isNoOp = scenario == Scenarios.NoOp;
+                    var isNoOp = Scenarios.IsNoOp(scenario);
                     report.Figures.Add(new Figure(workspace, tool, scenario, median,
                         RatioToCargoCold: isNoOp || double.IsNaN(cargoCold) ? null : median / cargoCold,
                         SecondsOverCargoNoOp: isNoOp && !double.IsNaN(cargoNoOp) ? median - cargoNoOp : null,

@@ -34,6 +34,12 @@ public static class SummaryTable
             }
         }
 
+        foreach (var stopped in report.Figures.Where(f => f.Scenario == Scenarios.NoOpHostsStopped))
+        {
+            var over = stopped.SecondsOverEmptyWrapperAndCargoNoOp is { } o ? $" ({SignedSeconds(o)} s over empty wrapper + cargo no-op)" : "";
+            output.WriteLine($"\n{stopped.Workspace}: DistBuild no-op with its embedded hosts stopped (as after their idle shutdown): {Format(stopped.MedianSeconds)} s{over}");
+        }
+
         var empty = report.Figures.FirstOrDefault(f => f.Tool == MacroBenchmark.EmptyWrapper);
         if (empty is not null)
             output.WriteLine($"\nEmpty wrapper project, no-op `dotnet build`: {Format(empty.MedianSeconds)} s");
@@ -62,6 +68,8 @@ public static class SummaryTable
             yield return Verdict(workspace, "cold DistBuild / cargo cold", cold, 1.05, "x");
             yield return Verdict(workspace, "warm DistBuild / cargo cold", warm, 0.20, "x");
             yield return Verdict(workspace, "no-op DistBuild - (empty wrapper + cargo no-op)", noOp, 0.30, " s");
+            var noOpHostsStopped = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.NoOpHostsStopped)?.SecondsOverEmptyWrapperAndCargoNoOp;
+            yield return Verdict(workspace, "no-op DistBuild, embedded hosts stopped - (empty wrapper + cargo no-op)", noOpHostsStopped, 0.30, " s");
         }
     }
 

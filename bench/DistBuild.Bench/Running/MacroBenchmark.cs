@@ -5,7 +5,8 @@ using DistBuild.Bench.Workspaces;
 namespace DistBuild.Bench.Running;
 
 /// <summary>
-/// Runs every tool through the four scenarios on every workspace, repetition after repetition. Tools are
+/// Runs every tool through the four scenarios on every workspace (DistBuild through a fifth, a no-op after its
+/// embedded hosts stopped), repetition after repetition. Tools are
 /// interleaved inside each repetition, and the order rotates from one repetition to the next, so neither a noisy
 /// neighbour on the machine nor a page cache warmed by the previous tool favours one tool. One untimed plain cargo
 /// build per workspace comes first, so the first timed build does not pay for reading the sources from disk, and each
@@ -43,6 +44,11 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
                         DeleteDirectory(target);
                         await MeasureAsync(Scenarios.Warm, workspace, tool, target, repetition, report, cancellationToken);
                         await MeasureAsync(Scenarios.NoOp, workspace, tool, target, repetition, report, cancellationToken);
+                        if (tool is DistBuildTool distBuildTool)
+                        {
+                            distBuildTool.StopEmbeddedHosts();
+                            await MeasureAsync(Scenarios.NoOpHostsStopped, workspace, tool, target, repetition, report, cancellationToken);
+                        }
                         workspace.EditLeaf(repetition);
                         try
                         {

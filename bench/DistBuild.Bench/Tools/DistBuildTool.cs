@@ -44,6 +44,13 @@ public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildT
         return Task.CompletedTask;
     }
 
+    /// <summary>Stops this repetition's embedded scheduler and worker, as their idle shutdown would; the next build starts them again.</summary>
+    public void StopEmbeddedHosts()
+    {
+        if (_home is not null)
+            BackgroundProcesses.StopThoseMentioning(_home);
+    }
+
     public override async Task<TimeSpan> BuildAsync(BenchWorkspace workspace, string targetDirectory, CancellationToken cancellationToken)
     {
         var result = await DotnetBuildAsync(_wrappers[workspace.Name], targetDirectory, cancellationToken);
