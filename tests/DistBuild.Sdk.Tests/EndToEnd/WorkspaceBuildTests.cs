@@ -149,25 +149,34 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
     }
 
     [Fact]
-    public async Task A_no_op_build_after_the_embedded_pair_stopped_starts_a_pair_that_the_next_build_reuses()
+    public async Task A_no_op_build_after_the_embedded_pair_stopped_neither_waits_for_the_pair_it_starts_nor_leaves_it_unrecorded()
     {
-        var samples = sdk.CopySamples(nameof(A_no_op_build_after_the_embedded_pair_stopped_starts_a_pair_that_the_next_build_reuses));
+        var samples = sdk.CopySamples(nameof(A_no_op_build_after_the_embedded_pair_stopped_neither_waits_for_the_pair_it_starts_nor_leaves_it_unrecorded));
         var project = Path.Combine(samples, "HelloWorkspace", "HelloWorkspace.proj");
         // A home of its own: its pair is stopped here, as the idle shutdown would stop it.
         var home = Path.Combine(samples, "distbuild-home");
+        // The pair the no-op builds start gets a worker that never registers: a build that waited for it would wait
+        // out the start timeout (60 s) and fail with DISTB0005. Named as the real one is, since the embedded start
+        // recognises its hosts by their command lines.
+        var silentWorker = Path.Combine(Directory.CreateDirectory(Path.Combine(samples, "silent")).FullName, "DistBuild.Worker");
+        File.WriteAllText(silentWorker, "#!/bin/sh\nsleep 60\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(silentWorker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("first build");
             StopEmbeddedPair(home);
 
-            (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("no-op build with the pair stopped");
+            var noOp = (await sdk.BuildAsync(project, $"DistBuildHome={home}", $"_DistBuildWorkerHost={silentWorker}"))
+                .ShouldSucceed("no-op build with the pair stopped");
 
+            Assert.DoesNotContain("DISTB0005", noOp.Output);
             Assert.Empty(BuildReportFile.Read(Path.GetDirectoryName(project)!).Invocations);
-            // It compiled nothing, so it did not wait for the pair it started; it recorded it for the next build.
+            // It recorded the pair it started, for the next build.
             var started = SchedulerPid(home);
-            Assert.True(Processes.WithCommandLineContaining("DistBuild.Scheduler", home).Contains(started), "the recorded scheduler is not running");
+            Assert.Contains(started, Processes.WithCommandLineContaining("DistBuild.Scheduler", home));
 
-            (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("second no-op build");
+            (await sdk.BuildAsync(project, $"DistBuildHome={home}", $"_DistBuildWorkerHost={silentWorker}")).ShouldSucceed("second no-op build");
 
             Assert.Equal(started, SchedulerPid(home));
             Assert.Single(Processes.WithCommandLineContaining("DistBuild.Scheduler", home));
