@@ -154,8 +154,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             $"--Scheduler:InstanceName={options.InstanceName}",
         ]), SchedulerLog, HostEnvironment());
 
-    private async Task<string> WaitForSchedulerAsync(int pid, CancellationToken cancellationToken) =>
-        (await WaitForLogAsync(SchedulerLog, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken).ConfigureAwait(false)).Groups[1].Value;
+    /// <param name="started">When the scheduler was started; it gets the start timeout from then (default: now).</param>
+    private async Task<string> WaitForSchedulerAsync(int pid, CancellationToken cancellationToken, DateTimeOffset? started = null) =>
+        (await WaitForLogAsync(SchedulerLog, pid, "DistBuild.Scheduler", ListeningLine(), cancellationToken, started).ConfigureAwait(false)).Groups[1].Value;
 
     private Task WaitForWorkerAsync(int pid, CancellationToken cancellationToken) =>
         WaitForLogAsync(WorkerLog, pid, "DistBuild.Worker", RegisteredLine(), cancellationToken);
@@ -176,9 +177,9 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         ]), WorkerLog, HostEnvironment());
 
     /// <summary>Waits until the host's log shows the line; fails with the log's tail if the host exits or takes too long.</summary>
-    private async Task<Match> WaitForLogAsync(string log, int pid, string marker, Regex line, CancellationToken cancellationToken)
+    private async Task<Match> WaitForLogAsync(string log, int pid, string marker, Regex line, CancellationToken cancellationToken, DateTimeOffset? started = null)
     {
-        var deadline = DateTime.UtcNow + options.StartTimeout;
+        var deadline = (started ?? DateTimeOffset.UtcNow) + options.StartTimeout;
         while (true)
         {
             var text = ReadShared(log);
@@ -188,7 +189,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             // Read again: what it wrote just before it exited is its reason.
             if (!DetachedProcess.IsRunning(pid, marker))
                 throw new EmbeddedStartException($"{marker} exited while starting; its log ({log}) ends with:\n{Tail(ReadShared(log))}");
-            if (DateTime.UtcNow > deadline)
+            if (DateTimeOffset.UtcNow > deadline)
                 throw new EmbeddedStartException($"{marker} did not start within {options.StartTimeout.TotalSeconds:0} s; its log ({log}) ends with:\n{Tail(text)}");
             // Reading a small log is cheap, and each poll period adds half itself on average to a first build's first
             // compile, twice (the scheduler's line, then the worker's): 25 ms cost about 25 ms.
@@ -240,7 +241,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             return false;
         try
         {
-            var url = await WaitForSchedulerAsync(state.SchedulerPid, cancellationToken).ConfigureAwait(false);
+            var url = await WaitForSchedulerAsync(state.SchedulerPid, cancellationToken, state.Started).ConfigureAwait(false);
             return url == state.Url;
         }
         catch (EmbeddedStartException e)
