@@ -121,11 +121,7 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         // A home of its own, so the shared embedded pair is not replaced; a worker that refuses to start, as one
         // without rustc does. cargo starts while the pair starts, so this also shows cargo is stopped, not left waiting.
         var home = Path.Combine(samples, "distbuild-home");
-        // Named as the real one is, since the embedded start recognises its hosts by their command lines.
-        var worker = Path.Combine(Directory.CreateDirectory(Path.Combine(samples, "refusing")).FullName, "DistBuild.Worker");
-        File.WriteAllText(worker, "#!/bin/sh\necho 'The worker cannot start: no rustc for this test' >&2\nexit 1\n");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var worker = FakeWorker(samples, "refusing", "echo 'The worker cannot start: no rustc for this test' >&2\nexit 1");
 
         var failed = await sdk.BuildAsync(project, $"DistBuildHome={home}", $"_DistBuildWorkerHost={worker}");
 
@@ -156,12 +152,8 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         // A home of its own: its pair is stopped here, as the idle shutdown would stop it.
         var home = Path.Combine(samples, "distbuild-home");
         // The pair the no-op builds start gets a worker that never registers: a build that waited for it would wait
-        // out the start timeout (60 s) and fail with DISTB0005. Named as the real one is, since the embedded start
-        // recognises its hosts by their command lines.
-        var silentWorker = Path.Combine(Directory.CreateDirectory(Path.Combine(samples, "silent")).FullName, "DistBuild.Worker");
-        File.WriteAllText(silentWorker, "#!/bin/sh\nsleep 60\n");
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(silentWorker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // out the start timeout (60 s) and fail with DISTB0005.
+        var silentWorker = FakeWorker(samples, "silent", "sleep 60");
         try
         {
             (await sdk.BuildAsync(project, $"DistBuildHome={home}")).ShouldSucceed("first build");
@@ -185,6 +177,19 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
         {
             StopEmbeddedPair(home);
         }
+    }
+
+    /// <summary>
+    /// A shell script in place of the worker, named as the real one is, since the embedded start recognises its hosts
+    /// by their command lines.
+    /// </summary>
+    private static string FakeWorker(string samples, string folder, string script)
+    {
+        var worker = Path.Combine(Directory.CreateDirectory(Path.Combine(samples, folder)).FullName, "DistBuild.Worker");
+        File.WriteAllText(worker, $"#!/bin/sh\n{script}\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(worker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return worker;
     }
 
     private static int SchedulerPid(string home) =>
