@@ -36,6 +36,8 @@ public sealed class RegistrationLoop(
         var retryDelay = FirstRetryDelay;
         var registered = false;
         var failures = 0;
+        // Bounded: a scheduler that is down for longer is the loop's to retry and report.
+        await SchedulerPort.WaitUntilListeningAsync(scheduler.Url, interval, time, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
