@@ -23,7 +23,7 @@ public sealed class RegistrationLoop(
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
-    // Short, since a worker started beside its scheduler (the embedded default) usually asks before that listens.
+    // Short, for a scheduler that takes connections but does not answer yet (the first call waits for its port).
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
