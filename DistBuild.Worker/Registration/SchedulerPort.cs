@@ -17,22 +17,29 @@ public static class SchedulerPort
     {
         if (!Uri.TryCreate(schedulerUrl, UriKind.Absolute, out var uri) || uri.Port <= 0)
             return false;
-        var deadline = time.GetUtcNow() + patience;
-        while (true)
+        // Also bounds a connect that hangs (a remote scheduler behind a firewall that drops packets).
+        using var patienceEnds = new CancellationTokenSource(patience, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, patienceEnds.Token);
+        try
         {
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            try
+            while (true)
             {
-                await socket.ConnectAsync(uri.Host, uri.Port, cancellationToken);
-                return true;
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(uri.Host, uri.Port, waiting.Token);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    // Not listening yet, or unreachable: the registration loop says which once the wait is over.
+                }
+                await Task.Delay(PollPeriod, time, waiting.Token);
             }
-            catch (SocketException)
-            {
-                // Not listening yet, or unreachable: the registration loop says which once the wait is over.
-            }
-            if (time.GetUtcNow() >= deadline)
-                return false;
-            await Task.Delay(PollPeriod, time, cancellationToken);
+        }
+        catch (OperationCanceledException) when (patienceEnds.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 }
