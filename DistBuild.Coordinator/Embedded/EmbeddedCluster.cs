@@ -73,7 +73,6 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         if (state is not null)
             StopRecordedPair(state);
         var (url, schedulerPid, worker) = await StartBothAsync(cancellationToken).ConfigureAwait(false);
-        new EmbeddedState(url, schedulerPid, worker, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
         detail($"DistBuild: started the embedded scheduler at {url} (pid {schedulerPid}) and a worker (pid {worker}); state in {options.Home}");
         return url;
     }
@@ -107,8 +106,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
         var workerPid = StartWorker(chosen);
         // Recorded before they are ready: a build that ends now (it had nothing to compile) leaves a pair the next
         // build finds and reuses, rather than one it cannot see beside a second it would start on the same CAS.
-        new EmbeddedState(chosen, schedulerPid, workerPid, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
-        _recorded.TrySetResult();
+        Record(chosen, schedulerPid, workerPid);
         string url;
         try
         {
@@ -124,7 +122,7 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             schedulerPid = StartScheduler("http://127.0.0.1:0");
             url = await WaitForSchedulerAsync(schedulerPid, cancellationToken).ConfigureAwait(false);
             workerPid = StartWorker(url);
-            new EmbeddedState(url, schedulerPid, workerPid, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
+            Record(url, schedulerPid, workerPid);
         }
         try
         {
@@ -139,6 +137,13 @@ public sealed partial class EmbeddedCluster(EmbeddedClusterOptions options, Acti
             throw;
         }
         return (url, schedulerPid, workerPid);
+    }
+
+    /// <summary>Writes the pair to embedded.json, with the time it started (a pair still starting is waited for within its start timeout).</summary>
+    private void Record(string url, int schedulerPid, int workerPid)
+    {
+        new EmbeddedState(url, schedulerPid, workerPid, options.Scheduler.Program, DateTimeOffset.UtcNow).Write(StatePath);
+        _recorded.TrySetResult();
     }
 
     private string SchedulerLog => Path.Combine(LogDirectory, "scheduler.log");

@@ -10,6 +10,24 @@ public static class Processes
     public static List<int> WithCommandLineContaining(params string[] parts) =>
         Matching(arguments => parts.All(part => arguments.Any(a => a.Contains(part, StringComparison.Ordinal))));
 
+    /// <summary>Kills the processes whose command line contains every one of <paramref name="parts"/> (hosts a test started), and waits for each.</summary>
+    public static void KillWithCommandLineContaining(params string[] parts)
+    {
+        foreach (var pid in WithCommandLineContaining(parts))
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                process.Kill();
+                process.WaitForExit(5000);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                // Already gone.
+            }
+        }
+    }
+
     /// <summary>Polls until the condition holds; false when it still does not after the timeout.</summary>
     public static async Task<bool> EventuallyAsync(Func<bool> condition, TimeSpan timeout)
     {

@@ -195,22 +195,7 @@ public sealed class WorkspaceBuildTests(SdkPackageFixture sdk)
     private static int SchedulerPid(string home) =>
         System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(home, "embedded.json"))).RootElement.GetProperty("schedulerPid").GetInt32();
 
-    private static void StopEmbeddedPair(string home)
-    {
-        foreach (var pid in Processes.WithCommandLineContaining("DistBuild.", home))
-        {
-            try
-            {
-                using var process = System.Diagnostics.Process.GetProcessById(pid);
-                process.Kill();
-                process.WaitForExit(5000);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                // Already gone.
-            }
-        }
-    }
+    private static void StopEmbeddedPair(string home) => Processes.KillWithCommandLineContaining("DistBuild.", home);
 
     private static string CommandLine(string procDirectory)
     {

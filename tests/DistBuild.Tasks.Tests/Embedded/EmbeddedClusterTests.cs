@@ -129,21 +129,7 @@ public sealed class EmbeddedClusterTests : IDisposable
         Assert.Contains(_details, d => d.StartsWith($"DistBuild: stopped the embedded scheduler (pid {recorded.SchedulerPid}, {recorded.SchedulerProgram})", StringComparison.Ordinal));
     }
 
-    public void Dispose()
-    {
-        foreach (var pid in Processes.WithCommandLineContaining(_home, "DistBuild."))
-        {
-            try
-            {
-                using var process = System.Diagnostics.Process.GetProcessById(pid);
-                process.Kill();
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                // Already gone.
-            }
-        }
-    }
+    public void Dispose() => Processes.KillWithCommandLineContaining(_home, "DistBuild.");
 
     private EmbeddedClusterOptions Options(Func<int> port, HostCommand? worker = null) => new(
         _home,
