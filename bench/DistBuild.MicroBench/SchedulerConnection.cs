@@ -19,6 +19,12 @@ public sealed class SchedulerConnection : IAsyncDisposable
         Channel = GrpcChannels.Create(scheduler.Url);
     }
 
+    /// <summary>
+    /// The scheduler to run: null for the solution's build output (an assembly, JIT-compiled as it runs), or the path
+    /// of another build, such as the NativeAOT executable the SDK package carries and the embedded default runs.
+    /// </summary>
+    public static string? Program { get; set; }
+
     public GrpcChannel Channel { get; }
     public string DataDirectory { get; }
 
@@ -26,8 +32,11 @@ public sealed class SchedulerConnection : IAsyncDisposable
     {
         var data = TemporaryDirectory.Create("microbench-scheduler");
         // Per-request logging would measure the console, not the scheduler.
-        var scheduler = TestHosts.StartSchedulerAsync(data, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information")
-            .GetAwaiter().GetResult();
+        string[] quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"];
+        var started = Program is null
+            ? TestHosts.StartSchedulerAsync(data, quiet)
+            : TestHosts.StartSchedulerFromAsync(Program, data, environment: null, quiet);
+        var scheduler = started.GetAwaiter().GetResult();
         return new SchedulerConnection(scheduler, data);
     }
 

@@ -35,17 +35,22 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts `dotnet ASSEMBLY ARGS` and waits until it listens; throws with its output if it does not.</summary>
+    /// <summary>
+    /// Starts `dotnet ASSEMBLY ARGS` (or, for a path that is not a .dll, a published executable such as the
+    /// package's NativeAOT host) and waits until it listens; throws with its output if it does not.
+    /// </summary>
     public static async Task<HostProcess> StartAsync(string assemblyPath, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var isAssembly = assemblyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var startInfo = new ProcessStartInfo(isAssembly ? "dotnet" : assemblyPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(assemblyPath);
+        if (isAssembly)
+            startInfo.ArgumentList.Add(assemblyPath);
         foreach (var argument in arguments)
             startInfo.ArgumentList.Add(argument);
         startInfo.Environment["DOTNET_NOLOGO"] = "1";

@@ -11,11 +11,15 @@ public static class TestHosts
         StartSchedulerAsync(dataDirectory, environment: null, settings);
 
     /// <summary>As above, with extra environment variables (`Auth__Tokens__0`, `Kestrel__Certificates__Default__Path`…).</summary>
-    public static Task<HostProcess> StartSchedulerAsync(string? dataDirectory, IDictionary<string, string>? environment, params string[] settings)
+    public static Task<HostProcess> StartSchedulerAsync(string? dataDirectory, IDictionary<string, string>? environment, params string[] settings) =>
+        StartSchedulerFromAsync(RepositoryPaths.HostAssembly("DistBuild.Scheduler"), dataDirectory, environment, settings);
+
+    /// <summary>As above, from another build of the scheduler: an assembly, or a published executable such as the package's NativeAOT host.</summary>
+    public static Task<HostProcess> StartSchedulerFromAsync(string program, string? dataDirectory, IDictionary<string, string>? environment, params string[] settings)
     {
         dataDirectory ??= TemporaryDirectory.Create("scheduler");
         return HostProcess.StartAsync(
-            RepositoryPaths.HostAssembly("DistBuild.Scheduler"),
+            program,
             ["--urls", "http://127.0.0.1:0", $"--Scheduler:DataDirectory={dataDirectory}", .. settings],
             environment);
     }
