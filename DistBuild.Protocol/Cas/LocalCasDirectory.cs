@@ -126,7 +126,9 @@ public sealed class LocalCasDirectory(string root)
     {
         if (ContentStamp.Proves(file, digest))
             return true;
-        var actual = Digests.Digests.ComputeFile(file);
+        // Stamped as it is checked: the next reader of this inode (a worker linking a source blob into its cache)
+        // is then spared hashing it again.
+        var actual = ContentStamp.HashAndStamp(file);
         return actual.Hash == digest.Hash && actual.SizeBytes == digest.SizeBytes;
     }
 

@@ -99,6 +99,17 @@ public sealed class LocalCasDirectoryTests
     }
 
     [Fact]
+    public void A_copied_source_is_stamped_as_it_is_checked_so_the_next_reader_need_not_hash_it()
+    {
+        var file = Source("lib.rs", "pub fn answer() -> u32 { 42 }");
+        var digest = Digests.Digests.ComputeFile(file);
+
+        Assert.True(new LocalCasDirectory(_root).TryPut(BlobSource.FromFile(file, digest), mayLink: false));
+
+        Assert.True(ContentStamp.Proves(LocalCasDirectory.BlobPath(_root, digest.Hash), digest));
+    }
+
+    [Fact]
     public void An_executable_output_is_linked_too_and_a_copy_out_of_the_cas_gets_the_mode_it_asks_for()
     {
         var file = Source("build-script-build", "#!/bin/sh\n", (UnixFileMode)0b111_101_101);
