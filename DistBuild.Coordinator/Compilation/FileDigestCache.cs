@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
 
 namespace DistBuild.Coordinator.Compilation;
 
 /// <summary>
 /// Digests of files on disk for the length of a build, keyed by path and checked against size and modification
-/// time, so each source and artifact is hashed once even though many compiles list it as an input.
+/// time, so each source and artifact is hashed once even though many compiles list it as an input. Outputs this
+/// build wrote also carry their digest on disk (<see cref="ContentStamp"/>), so the next build, a new process, need
+/// not hash them again either: after an edit, the dependencies' rlibs a rebuilt crate and its binary read.
 /// </summary>
 public sealed class FileDigestCache
 {
@@ -20,7 +23,7 @@ public sealed class FileDigestCache
         var info = new FileInfo(path);
         if (_entries.TryGetValue(path, out var entry) && entry.Size == info.Length && entry.Modified == info.LastWriteTimeUtc)
             return (entry.Digest, entry.IsExecutable);
-        var digest = Digests.ComputeFile(path);
+        var digest = ContentStamp.Read(path) ?? Digests.ComputeFile(path);
         var executable = IsExecutable(path);
         // Stat again after hashing: if the file changed meanwhile, the next caller hashes it again.
         info.Refresh();
@@ -28,12 +31,17 @@ public sealed class FileDigestCache
         return (digest, executable);
     }
 
-    /// <summary>Remembers the digest of a file this build just wrote (a downloaded output), so it is not hashed again.</summary>
+    /// <summary>
+    /// Remembers the digest of a file this build just wrote and checked (a downloaded output), so it is not hashed
+    /// again, in this build or the next.
+    /// </summary>
     public void Seed(string path, Digest digest)
     {
         var info = new FileInfo(path);
-        if (info.Exists && info.Length == digest.SizeBytes)
-            _entries[path] = new Entry(info.Length, info.LastWriteTimeUtc, digest, IsExecutable(path));
+        if (!info.Exists || info.Length != digest.SizeBytes)
+            return;
+        ContentStamp.Stamp(path, digest);
+        _entries[path] = new Entry(info.Length, info.LastWriteTimeUtc, digest, IsExecutable(path));
     }
 
     private static bool IsExecutable(string path) =>
