@@ -6,11 +6,13 @@ namespace DistBuild.Bench.Running;
 
 /// <summary>
 /// Runs every tool through the four scenarios on every workspace (DistBuild through a fifth, a no-op after its
-/// embedded hosts stopped), repetition after repetition. Tools are
-/// interleaved inside each repetition, and the order rotates from one repetition to the next, so neither a noisy
-/// neighbour on the machine nor a page cache warmed by the previous tool favours one tool. One untimed plain cargo
-/// build per workspace comes first, so the first timed build does not pay for reading the sources from disk, and each
-/// timed build starts once the disk has written back what the builds before it wrote.
+/// embedded hosts stopped), repetition after repetition. Tools are interleaved scenario by scenario (every tool's
+/// cold build, then every tool's warm build, and so on), and the order rotates from one repetition to the next, so
+/// the builds a ratio compares run back to back: neither a noisy neighbour that comes and goes over minutes nor a page
+/// cache warmed by the previous tool favours one tool. Each tool keeps its own target directory and cache between its
+/// scenarios. One untimed plain cargo build per workspace comes first, so the first timed build does not pay for
+/// reading the sources from disk, and each timed build starts once the disk has written back what the builds before
+/// it wrote.
 /// </summary>
 public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWriter log)
 {
@@ -30,41 +32,7 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
         {
             var order = tools.Skip((repetition - 1) % tools.Count).Concat(tools.Take((repetition - 1) % tools.Count)).ToList();
             foreach (var workspace in workspaces)
-            {
-                foreach (var tool in order)
-                {
-                    var label = $"{workspace.Name}-run{repetition}";
-                    var target = Path.Combine(workDirectory, "targets", workspace.Name, tool.Name);
-                    DeleteDirectory(target);
-                    await tool.BeginRepetitionAsync(workDirectory, label, cancellationToken);
-                    try
-                    {
-                        await MeasureAsync(Scenarios.Cold, workspace, tool, target, repetition, report, cancellationToken);
-                        await CheckOutputAsync(workspace, tool, target, expectedOutput, report, repetition, cancellationToken);
-                        DeleteDirectory(target);
-                        await MeasureAsync(Scenarios.Warm, workspace, tool, target, repetition, report, cancellationToken);
-                        await MeasureAsync(Scenarios.NoOp, workspace, tool, target, repetition, report, cancellationToken);
-                        if (tool is DistBuildTool distBuildTool)
-                        {
-                            distBuildTool.StopEmbeddedHosts();
-                            await MeasureAsync(Scenarios.NoOpHostsStopped, workspace, tool, target, repetition, report, cancellationToken);
-                        }
-                        workspace.EditLeaf(repetition);
-                        try
-                        {
-                            await MeasureAsync(Scenarios.EditedLeaf, workspace, tool, target, repetition, report, cancellationToken);
-                        }
-                        finally
-                        {
-                            workspace.RevertLeaf();
-                        }
-                    }
-                    finally
-                    {
-                        await tool.EndRepetitionAsync(cancellationToken);
-                    }
-                }
-            }
+                await RunRepetitionAsync(workspace, order, repetition, expectedOutput, report, cancellationToken);
 
             if (tools.OfType<DistBuildTool>().FirstOrDefault() is { } distBuild)
             {
@@ -72,6 +40,55 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
                 report.Measurements.Add(new Measurement("*", EmptyWrapper, Scenarios.NoOp, repetition, elapsed.TotalSeconds));
                 log.WriteLine($"  run {repetition}  {EmptyWrapper,-10} {Scenarios.NoOp,-12} {elapsed.TotalSeconds,8:F2} s");
             }
+        }
+    }
+
+    private async Task RunRepetitionAsync(BenchWorkspace workspace, IReadOnlyList<BuildTool> order, int repetition, Dictionary<string, string> expectedOutput,
+        BenchReport report, CancellationToken cancellationToken)
+    {
+        string Target(BuildTool tool) => Path.Combine(workDirectory, "targets", workspace.Name, tool.Name);
+        var started = new List<BuildTool>();
+        try
+        {
+            foreach (var tool in order)
+            {
+                DeleteDirectory(Target(tool));
+                started.Add(tool);
+                await tool.BeginRepetitionAsync(workDirectory, $"{workspace.Name}-run{repetition}", cancellationToken);
+            }
+            foreach (var tool in order)
+            {
+                await MeasureAsync(Scenarios.Cold, workspace, tool, Target(tool), repetition, report, cancellationToken);
+                await CheckOutputAsync(workspace, tool, Target(tool), expectedOutput, report, repetition, cancellationToken);
+            }
+            foreach (var tool in order)
+            {
+                DeleteDirectory(Target(tool));
+                await MeasureAsync(Scenarios.Warm, workspace, tool, Target(tool), repetition, report, cancellationToken);
+            }
+            foreach (var tool in order)
+                await MeasureAsync(Scenarios.NoOp, workspace, tool, Target(tool), repetition, report, cancellationToken);
+            foreach (var tool in order.OfType<DistBuildTool>())
+            {
+                tool.StopEmbeddedHosts();
+                await MeasureAsync(Scenarios.NoOpHostsStopped, workspace, tool, Target(tool), repetition, report, cancellationToken);
+            }
+            // One edit for all tools: each target directory still holds the build before it, so each rebuilds the same crates.
+            workspace.EditLeaf(repetition);
+            try
+            {
+                foreach (var tool in order)
+                    await MeasureAsync(Scenarios.EditedLeaf, workspace, tool, Target(tool), repetition, report, cancellationToken);
+            }
+            finally
+            {
+                workspace.RevertLeaf();
+            }
+        }
+        finally
+        {
+            foreach (var tool in started)
+                await tool.EndRepetitionAsync(cancellationToken);
         }
     }
 
