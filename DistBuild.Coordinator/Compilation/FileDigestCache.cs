@@ -13,6 +13,12 @@ namespace DistBuild.Coordinator.Compilation;
 /// </summary>
 public sealed class FileDigestCache
 {
+    /// <summary>
+    /// Smaller files are hashed without looking for a stamp: that costs about as much as the lookup, and most of them
+    /// are sources, which carry none (2,700 lookups were 10 ms of a warm build of the realistic sample).
+    /// </summary>
+    public const long StampedSizeFloor = 64 << 10;
+
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     public int Count => _entries.Count;
@@ -23,7 +29,7 @@ public sealed class FileDigestCache
         var info = new FileInfo(path);
         if (_entries.TryGetValue(path, out var entry) && entry.Size == info.Length && entry.Modified == info.LastWriteTimeUtc)
             return (entry.Digest, entry.IsExecutable);
-        var digest = ContentStamp.Read(path) ?? Digests.ComputeFile(path);
+        var digest = (info.Length >= StampedSizeFloor ? ContentStamp.Read(path) : null) ?? Digests.ComputeFile(path);
         var executable = IsExecutable(path);
         // Stat again after hashing: if the file changed meanwhile, the next caller hashes it again.
         info.Refresh();
