@@ -13,13 +13,14 @@ namespace DistBuild.Coordinator.Compilation;
 /// </summary>
 public sealed class CompileAction
 {
-    private CompileAction(Action action, Command command, InputTree inputs, InputCollector.Result collected, IReadOnlyDictionary<string, string> outputs)
+    private CompileAction(Action action, Command command, InputTree inputs, InputCollector.Result collected, IReadOnlyDictionary<string, string> outputs, IReadOnlySet<string> shareableOutputs)
     {
         Action = action;
         Command = command;
         Inputs = inputs;
         Collected = collected;
         OutputLocations = outputs;
+        ShareableOutputs = shareableOutputs;
         var actionBlob = BlobSource.FromMessage(action);
         ActionDigest = actionBlob.Digest;
         Blobs = [.. inputs.Blobs, BlobSource.FromMessage(command), actionBlob];
@@ -36,6 +37,9 @@ public sealed class CompileAction
 
     /// <summary>Output path as declared (relative to the working directory) → absolute path on this machine.</summary>
     public IReadOnlyDictionary<string, string> OutputLocations { get; }
+
+    /// <summary>The absolute output paths that may be hard links to their CAS blobs (<see cref="Compilation.ShareableOutputs"/>).</summary>
+    public IReadOnlySet<string> ShareableOutputs { get; }
 
     public static CompileAction Create(
         RustcInvocation invocation,
@@ -80,7 +84,7 @@ public sealed class CompileAction
         };
         if (timeout is { } limit)
             action.Timeout = Duration.FromTimeSpan(limit);
-        return new CompileAction(action, command, inputs, collected, outputs);
+        return new CompileAction(action, command, inputs, collected, outputs, Compilation.ShareableOutputs.Of(invocation));
     }
 
     /// <summary>An absolute client path as a path under the input root: the same path without its leading '/'.</summary>

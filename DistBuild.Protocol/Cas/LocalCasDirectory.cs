@@ -52,6 +52,25 @@ public sealed class LocalCasDirectory(string root)
     }
 
     /// <summary>
+    /// Hard-links a blob to <paramref name="path"/> in a target directory instead of copying it, for an output nothing
+    /// writes into (the caller knows which), when the blob was written at or after <paramref name="writtenSince"/>: by
+    /// the compile that asks, whose output then needs no newer modification time for cargo. An older blob is copied,
+    /// since touching it would move the time of every link it has, and cargo in another target directory would find
+    /// its dependents stale. The blob's stamp or its hash must prove the digest, and its mode must be the one asked
+    /// for, since the mode too belongs to the inode. False otherwise, or when the link fails: the caller then copies it.
+    /// </summary>
+    public bool TryLinkFresh(Digest digest, string path, bool isExecutable, DateTime writtenSince)
+    {
+        var source = BlobPath(Root, digest.Hash);
+        var blob = new FileInfo(source);
+        if (OperatingSystem.IsWindows() || !blob.Exists || blob.Length != digest.SizeBytes || blob.LastWriteTimeUtc < writtenSince
+            || ((blob.UnixFileMode & UnixFileMode.UserExecute) != 0) != isExecutable)
+            return false;
+        var proven = ContentStamp.Proves(source, digest);
+        return Place(path, proven ? null : digest, temporary => HardLinks.TryCreate(source, temporary));
+    }
+
+    /// <summary>
     /// Hard-links a blob to <paramref name="path"/> instead of copying it, for a worker's blob cache on the scheduler's
     /// file system, whose files nothing writes. The linked file is checked against the digest. False when the blob is
     /// not there, is executable (the mode belongs to the shared inode, and a cache entry is a plain file), cannot be

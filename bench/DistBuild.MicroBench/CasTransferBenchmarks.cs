@@ -12,9 +12,11 @@ namespace DistBuild.MicroBench;
 /// a plain file copy of the same bytes on the same disk: the copy is the baseline, so 1 / Ratio is the CAS's
 /// throughput as a fraction of a local copy's. Every upload sends content the store does not hold yet
 /// (fresh bytes are prepared, and hashed, before each iteration), since a CAS skips blobs it already has.
-/// "file copy to a new file" is the same copy into a file that did not exist and is kept, as a CAS keeps each blob
-/// it stores: on a VM whose free memory the hypervisor reclaims, such a file's pages cost far more to write than the
-/// pages an overwritten file just gave back (bench/README.md, round 14), so the two copies bound the ratio between them.
+/// "file copy to a new file" (and "to new files") is the same copy into files that did not exist and are kept, as a
+/// CAS keeps each blob it stores and a download makes a new file: on a VM whose free memory the hypervisor reclaims,
+/// such a file's pages cost far more to write than the pages an overwritten file just gave back (bench/README.md,
+/// round 14), and on ext4 without a journal each new inode costs more the more files were deleted in the last minutes
+/// (round 17), so the two copies bound the ratio between them.
 /// The "same machine" cases are the embedded default's path (<see cref="LocalCasDirectory"/>): the blob is copied
 /// into and out of the scheduler's CAS directory and checked against its digest, then confirmed with FindMissing.
 /// </summary>
@@ -149,6 +151,15 @@ public class CasTransferBenchmarks
     {
         foreach (var source in _smallSources)
             File.Copy(source, Path.Combine(_directory, "small-copy", Path.GetFileName(source)), overwrite: true);
+    }
+
+    [Benchmark(Description = "file copy to new files"), BenchmarkCategory(Small)]
+    public void CopySmallToNewFiles()
+    {
+        var directory = Path.Combine(_directory, $"small-copy-{++_serial}");
+        Directory.CreateDirectory(directory);
+        foreach (var source in _smallSources)
+            File.Copy(source, Path.Combine(directory, Path.GetFileName(source)));
     }
 
     [Benchmark(Description = "CAS upload"), BenchmarkCategory(Small)]

@@ -1,6 +1,7 @@
 using System.Text;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Digests;
+using static DistBuild.Testing.FileIdentity;
 
 namespace DistBuild.Protocol.Tests;
 
@@ -190,14 +191,6 @@ public sealed class LocalCasDirectoryTests
         Assert.Equal(["plain"], Directory.GetFiles(cache).Select(Path.GetFileName));
     }
 
-    private static long LinkCount(string path)
-    {
-        var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true })!;
-        var text = output.StandardOutput.ReadToEnd();
-        output.WaitForExit();
-        return long.Parse(text.Trim());
-    }
-
     [Fact]
     public void A_stamped_file_proves_its_digest_until_it_is_rewritten()
     {
@@ -234,5 +227,51 @@ public sealed class LocalCasDirectoryTests
         Assert.False(cas.TryCopy(digest, Path.Combine(targets, "copied-again.rlib"), isExecutable: false));
         Assert.False(cas.TryLink(digest, Path.Combine(targets, "linked-again.rlib")));
         Assert.False(File.Exists(Path.Combine(targets, "copied-again.rlib")));
+    }
+
+    [Fact]
+    public void A_blob_the_compile_itself_wrote_is_linked_into_the_target_directory_as_it_is_and_an_older_one_is_not()
+    {
+        var output = Source("libfresh.rlib", "fresh rlib bytes");
+        var digest = ContentStamp.HashAndStamp(output);
+        var cas = new LocalCasDirectory(_root);
+        Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
+        var written = File.GetLastWriteTimeUtc(blob);
+        var target = Path.Combine(Directory.CreateTempSubdirectory("distbuild-out-").FullName, "deps", "libfresh.rlib");
+
+        Assert.True(cas.TryLinkFresh(digest, target, isExecutable: false, writtenSince: written.AddSeconds(-1)));
+
+        Assert.Equal("fresh rlib bytes", File.ReadAllText(target));
+        // The job's output, the blob and the target: one inode, no second copy of the bytes.
+        Assert.Equal(3, LinkCount(blob));
+        // The time stays the blob's, new enough for cargo: moving it would move it for every link.
+        Assert.Equal(written, File.GetLastWriteTimeUtc(target));
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(target)!));
+
+        // A blob from before the compile (a cache hit) would need a newer time for cargo, so it is copied instead.
+        Assert.False(cas.TryLinkFresh(digest, target + ".cached", isExecutable: false, writtenSince: written.AddSeconds(1)));
+        Assert.False(File.Exists(target + ".cached"));
+        Assert.Equal(3, LinkCount(blob));
+    }
+
+    [Fact]
+    public void A_fresh_blob_whose_mode_or_content_is_not_the_one_asked_for_is_not_linked()
+    {
+        var output = Source("libmode.rlib", "plain bytes");
+        var digest = ContentStamp.HashAndStamp(output);
+        var cas = new LocalCasDirectory(_root);
+        Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        var targets = Directory.CreateTempSubdirectory("distbuild-out-").FullName;
+        var since = DateTime.UtcNow.AddMinutes(-1);
+
+        // The mode belongs to the inode: a plain blob cannot become an executable output by a link.
+        Assert.False(cas.TryLinkFresh(digest, Path.Combine(targets, "tool"), isExecutable: true, since));
+
+        // Rewritten in place, same length: the stamp no longer holds and the bytes are not the digest's.
+        File.WriteAllText(output, "PLAIN BYTES");
+        File.SetLastWriteTimeUtc(output, DateTime.UtcNow.AddSeconds(5));
+        Assert.False(cas.TryLinkFresh(digest, Path.Combine(targets, "libmode.rlib"), isExecutable: false, since));
+        Assert.Empty(Directory.GetFiles(targets));
     }
 }

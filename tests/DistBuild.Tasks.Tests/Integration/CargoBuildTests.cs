@@ -141,7 +141,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
         var copies = _lastLog.Lines
-            .Select(l => Regex.Match(l, @"(\d+) outputs copied from the local CAS"))
+            .Select(l => Regex.Match(l, @"(\d+) outputs from the local CAS"))
             .Where(m => m.Success)
             .Select(m => int.Parse(m.Groups[1].Value))
             .ToList();
@@ -161,6 +161,47 @@ public class CargoBuildTests(ITestOutputHelper output)
         var (again, againInvocations) = await BuildAsync(scheduler.Url, LocalCasDirectory.InDataDirectory(data));
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Empty(againInvocations);
+    }
+
+    [Fact]
+    public async Task On_this_machine_fresh_libraries_are_links_to_their_blobs_and_a_binary_rewritten_in_place_leaves_the_cache_intact()
+    {
+        SampleWorkspace.Write(_workspace);
+        var data = TemporaryDirectory.Create("scheduler-data");
+        var cas = LocalCasDirectory.InDataDirectory(data);
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data);
+        // As on the embedded default, the worker puts its outputs into the CAS directory by linking them.
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}", $"--Worker:SchedulerCasDirectory={cas}");
+        var deps = Path.Combine(_workspace, "target", "debug", "deps");
+        var binary = Path.Combine(_workspace, "target", "debug", "app");
+        string BlobOf(string file) => LocalCasDirectory.BlobPath(cas, DistBuild.Protocol.Digests.Digests.ComputeFile(file).Hash);
+
+        var (first, _) = await BuildAsync(scheduler.Url, cas);
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var rlib = System.IO.Directory.GetFiles(deps, "libcorelib-*.rlib").Single();
+        var procMacro = System.IO.Directory.GetFiles(deps, "libmacros-*.so").Single();
+        Assert.Equal(FileIdentity.Inode(BlobOf(rlib)), FileIdentity.Inode(rlib));
+        Assert.Equal(FileIdentity.Inode(BlobOf(procMacro)), FileIdentity.Inode(procMacro));
+        Assert.NotEqual(FileIdentity.Inode(BlobOf(binary)), FileIdentity.Inode(binary));
+        Assert.Contains(_lastLog.Lines, l => Regex.IsMatch(l, @"^detail corelib: .* outputs from the local CAS \([1-9]\d* linked\)"));
+
+        // The links kept the times their compiles gave them, which cargo finds new enough: nothing to do.
+        var (again, againInvocations) = await BuildAsync(scheduler.Url, cas);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Empty(againInvocations);
+
+        // A user rewrites the binary in place, as GNU strip does with a file of several links (cargo links
+        // target/debug/app to deps/app-*): the cache still holds, and serves, the binary the compile made.
+        var original = File.ReadAllBytes(binary);
+        using (var inPlace = new FileStream(binary, FileMode.Open, FileAccess.Write))
+            inPlace.Write("not an ELF any more"u8);
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var (cached, cachedInvocations) = await BuildAsync(scheduler.Url, cas);
+        Assert.True(cached.ExitCode == 0, cached.ToString());
+        Assert.All(cachedInvocations, i => Assert.Equal("cached", i.Kind));
+        Assert.Equal(original, File.ReadAllBytes(binary));
+        Assert.Equal(SampleWorkspace.ExpectedOutput, (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using DistBuild.Protocol.Execution;
 using DistBuild.Testing;
+using static DistBuild.Testing.FileIdentity;
 
 namespace DistBuild.Worker.Tests.Integration;
 
@@ -66,15 +67,6 @@ public sealed class SameMachineCasTests
 
     private static string CacheFile(Hosts hosts, Digest digest) =>
         Path.Combine(hosts.WorkDirectory, "blobs", digest.Hash[..2], $"{digest.Hash}_{digest.SizeBytes}");
-
-    private static string Inode(string path)
-    {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var inode = stat.StandardOutput.ReadToEnd().Trim();
-        stat.WaitForExit();
-        Assert.True(stat.ExitCode == 0, $"{path} does not exist");
-        return inode;
-    }
 
     private static string Run(string path)
     {

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text;
 using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.InputTrees;
 using DistBuild.Testing;
+using static DistBuild.Testing.FileIdentity;
 using DistBuild.Worker.BlobCache;
 using DistBuild.Worker.Jobs;
 using DistBuild.Worker.Sandbox;
@@ -167,13 +167,5 @@ public sealed class TreeMaterializerTests
 
         Assert.True(cache.TotalBytes <= 10);
         Assert.Equal(4096, new FileInfo(Path.Combine(root, "big.rlib")).Length);
-    }
-
-    private static string Inode(string path)
-    {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
-        var inode = stat.StandardOutput.ReadToEnd().Trim();
-        stat.WaitForExit();
-        return inode;
     }
 }
