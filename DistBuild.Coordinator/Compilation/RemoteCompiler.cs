@@ -89,7 +89,7 @@ public sealed class RemoteCompiler
         {
             try
             {
-                return await RunOnceAsync(action, prepareSeconds, cancellationToken);
+                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: false, cancellationToken);
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -101,7 +101,7 @@ public sealed class RemoteCompiler
         }
     }
 
-    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken)
+    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, bool skipCacheLookup, CancellationToken cancellationToken)
     {
         string? operationName = null;
         var executed = false;
@@ -119,6 +119,7 @@ public sealed class RemoteCompiler
                 InstanceName = _instanceName,
                 ActionDigest = action.ActionDigest,
                 DigestFunction = DigestFunction.Types.Value.Sha256,
+                SkipCacheLookup = skipCacheLookup,
             };
             var response = await _executor.ExecuteAsync(
                 request,
@@ -148,9 +149,20 @@ public sealed class RemoteCompiler
             var result = response.Result;
             var attempts = response.CachedResult ? null : AttemptsOf(result);
             phase.Restart();
-            var (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, result, started, cancellationToken);
-            var stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
-            var stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
+            int localOutputs, linkedOutputs;
+            byte[] stdout, stderr;
+            try
+            {
+                (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, result, started, cancellationToken);
+                stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
+                stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
+            }
+            catch (RpcException e) when (response.CachedResult && !skipCacheLookup && e.StatusCode is StatusCode.NotFound or StatusCode.DataLoss)
+            {
+                // A blob of the cached result is gone, or was found damaged and dropped: the result is no use, so the
+                // action runs again past the cache, as REAPI asks of a client, instead of failing the build.
+                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: true, cancellationToken);
+            }
             var (inputs, rustc, outputs) = CompilePhases.FromWorker(result.ExecutionMetadata, response.CachedResult);
             var phases = new CompilePhases(prepareSeconds, uploadSeconds, executeSeconds, phase.Elapsed.TotalSeconds, inputs, rustc, outputs);
             return new Outcome(null, response.CachedResult, result.ExecutionMetadata?.Worker, result.ExitCode, stdout, stderr, uploaded, attempts, phases, localOutputs, linkedOutputs);

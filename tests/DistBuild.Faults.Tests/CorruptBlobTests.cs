@@ -50,6 +50,38 @@ public class CorruptBlobTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_output_of_a_cached_result_damaged_on_disk_makes_the_compile_run_again_instead_of_failing()
+    {
+        var source = Path.Combine(_directory, "hello.rs");
+        File.WriteAllText(source, "pub fn hello() -> u32 { 42 }\n");
+        var rlib = Path.Combine(_directory, "libhello.rlib");
+        var data = TemporaryDirectory.Create("scheduler-damaged-output");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(data);
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={RustTools.Rustc}");
+        var log = new RecordingLog();
+        await using var coordinator = Farm.Coordinator(scheduler.Url, log);
+        await coordinator.StartAsync(CancellationToken.None);
+        var built = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs").WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(built.ExitCode == 0, built.ToString());
+        var original = File.ReadAllBytes(rlib);
+        var stored = System.IO.Directory.EnumerateFiles(data, Digests.ComputeFile(rlib).Hash, SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(stored);
+        bytes[^1] ^= 0xff;
+        File.WriteAllBytes(stored, bytes);
+        File.Delete(rlib);
+
+        // The action cache still has the result, but the rlib it names is damaged: the scheduler drops it when asked
+        // for it, and the compile runs again rather than failing the build.
+        var rebuilt = await Farm.CompileAsync(coordinator, _directory, "hello", "hello.rs").WaitAsync(TimeSpan.FromMinutes(2));
+        output.WriteLine($"compile: {rebuilt}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}");
+
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.ToString());
+        Assert.Equal(["remote", "remote"], coordinator.Invocations.Select(i => i.Kind));
+        Assert.Equal(original, File.ReadAllBytes(rlib));
+        Assert.Equal(original, File.ReadAllBytes(stored));
+    }
+
+    [Fact]
     public async Task Truncated_or_damaged_blob_is_reported_missing_and_never_served()
     {
         var data = TemporaryDirectory.Create("scheduler-damaged");

@@ -21,17 +21,32 @@ public static class BenchSession
             Repetitions = options.Runs,
         };
 
+        var discarded = new DiscardedDirectories(Path.Combine(options.WorkDirectory, "discarded"));
+        try
+        {
+            await MeasureAsync(options, repository, report, discarded, log, cancellationToken);
+        }
+        finally
+        {
+            discarded.DeleteAll();
+        }
+        return 0;
+    }
+
+    private static async Task MeasureAsync(BenchOptions options, string repository, BenchReport report, DiscardedDirectories discarded, TextWriter log, CancellationToken cancellationToken)
+    {
         var workspaces = new List<BenchWorkspace>();
         if (options.Workspaces.Contains("generated"))
         {
             var root = Path.Combine(options.WorkDirectory, "workspaces", "generated");
-            if (Directory.Exists(root))
-                Directory.Delete(root, recursive: true);
+            discarded.Discard(root);
             workspaces.Add(WorkspaceGenerator.Generate(options.Shape, root));
         }
         if (options.Workspaces.Contains(RealisticSample.Name))
         {
-            var realistic = RealisticSample.Prepare(repository, Path.Combine(options.WorkDirectory, "workspaces", RealisticSample.Name), out var reason);
+            var destination = Path.Combine(options.WorkDirectory, "workspaces", RealisticSample.Name);
+            discarded.Discard(destination);
+            var realistic = RealisticSample.Prepare(repository, destination, out var reason);
             if (realistic is null)
             {
                 log.WriteLine($"Skipping the realistic sample: {reason}");
@@ -47,7 +62,7 @@ public static class BenchSession
         if (options.Tools.Contains(SccacheTool.ToolName))
         {
             if (SccacheTool.Find(options.SccachePath) is { } sccache)
-                tools.Add(new SccacheTool(sccache));
+                tools.Add(new SccacheTool(sccache, discarded));
             else
                 Skip(report, log, $"sccache skipped: {options.SccachePath} is not installed");
         }
@@ -57,7 +72,7 @@ public static class BenchSession
             {
                 log.WriteLine("Packing DistBuild.Sdk and restoring the wrapper projects (untimed)...");
                 var sdk = await SdkPackage.PrepareAsync(repository, options.SdkFeed, Path.Combine(options.WorkDirectory, "feed"), cancellationToken);
-                var distBuild = new DistBuildTool(sdk, options.WorkDirectory);
+                var distBuild = new DistBuildTool(sdk, options.WorkDirectory, discarded);
                 await distBuild.PrepareAsync(workspaces, cancellationToken);
                 tools.Add(distBuild);
                 log.WriteLine($"DistBuild.Sdk {sdk.Version} from {sdk.Feed}");
@@ -69,13 +84,12 @@ public static class BenchSession
         }
 
         log.WriteLine($"Measuring {string.Join(", ", tools.Select(t => t.Name))} on {string.Join(", ", workspaces.Select(w => w.Name))}, {options.Runs} run(s), CARGO_INCREMENTAL=0, debug profile");
-        await new MacroBenchmark(options.WorkDirectory, options.Runs, log).RunAsync(workspaces, tools, report, cancellationToken);
+        await new MacroBenchmark(options.WorkDirectory, options.Runs, discarded, log).RunAsync(workspaces, tools, report, cancellationToken);
 
         FigureCalculator.Compute(report);
         SummaryTable.Print(report, log);
         report.Write(options.Output);
         log.WriteLine($"\nResults: {options.Output}");
-        return 0;
     }
 
     private static void Skip(BenchReport report, TextWriter log, string message)

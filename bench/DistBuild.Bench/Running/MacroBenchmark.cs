@@ -12,9 +12,9 @@ namespace DistBuild.Bench.Running;
 /// cache warmed by the previous tool favours one tool. Each tool keeps its own target directory and cache between its
 /// scenarios. One untimed plain cargo build per workspace comes first, so the first timed build does not pay for
 /// reading the sources from disk, and each timed build starts once the disk has written back what the builds before
-/// it wrote.
+/// it wrote. Directories are discarded, not deleted, until the end (<see cref="DiscardedDirectories"/>).
 /// </summary>
-public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWriter log)
+public sealed class MacroBenchmark(string workDirectory, int repetitions, DiscardedDirectories discarded, TextWriter log)
 {
     public const string EmptyWrapper = "empty-wrapper";
 
@@ -26,7 +26,7 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
             var priming = Path.Combine(workDirectory, "targets", workspace.Name, "priming");
             log.WriteLine($"  priming the page cache: untimed cargo build of {workspace.Name}");
             await new CargoTool().BuildAsync(workspace, priming, cancellationToken);
-            DeleteDirectory(priming);
+            discarded.Discard(priming);
         }
         for (var repetition = 1; repetition <= repetitions; repetition++)
         {
@@ -52,7 +52,7 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
         {
             foreach (var tool in order)
             {
-                DeleteDirectory(Target(tool));
+                discarded.Discard(Target(tool));
                 started.Add(tool);
                 await tool.BeginRepetitionAsync(workDirectory, $"{workspace.Name}-run{repetition}", cancellationToken);
             }
@@ -63,7 +63,7 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
             }
             foreach (var tool in order)
             {
-                DeleteDirectory(Target(tool));
+                discarded.Discard(Target(tool));
                 await MeasureAsync(Scenarios.Warm, workspace, tool, Target(tool), repetition, report, cancellationToken);
             }
             foreach (var tool in order)
@@ -122,11 +122,5 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, TextWr
             report.Skipped.Add($"{tool.Name} on {workspace.Name}, run {repetition}: the binary printed '{output}', an earlier build's printed '{expected[workspace.Name]}'");
             log.WriteLine($"  WARNING: {tool.Name}'s binary printed '{output}', expected '{expected[workspace.Name]}'");
         }
-    }
-
-    private static void DeleteDirectory(string path)
-    {
-        if (Directory.Exists(path))
-            Directory.Delete(path, recursive: true);
     }
 }

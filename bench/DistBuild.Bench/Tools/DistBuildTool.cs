@@ -10,7 +10,7 @@ namespace DistBuild.Bench.Tools;
 /// Each repetition gets a fresh DISTBUILD_HOME, so the cold build starts with an empty cache and pays for starting
 /// the embedded hosts, as a first build does; the hosts are stopped at the end of the repetition.
 /// </summary>
-public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildTool
+public sealed class DistBuildTool(SdkPackage sdk, string workDirectory, DiscardedDirectories discarded) : BuildTool
 {
     public const string ToolName = "distbuild";
     private readonly Dictionary<string, string> _wrappers = [];
@@ -30,8 +30,7 @@ public sealed class DistBuildTool(SdkPackage sdk, string workDirectory) : BuildT
     public override Task BeginRepetitionAsync(string directory, string label, CancellationToken cancellationToken)
     {
         _home = Path.Combine(workDirectory, "distbuild-home", label);
-        if (Directory.Exists(_home))
-            Directory.Delete(_home, recursive: true);
+        discarded.Discard(_home);
         Directory.CreateDirectory(_home);
         return Task.CompletedTask;
     }

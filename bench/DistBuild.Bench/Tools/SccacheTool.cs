@@ -1,4 +1,5 @@
 using System.Net;
+using DistBuild.Bench.Running;
 using System.Net.Sockets;
 using DistBuild.Bench.Workspaces;
 
@@ -9,7 +10,7 @@ namespace DistBuild.Bench.Tools;
 /// and its own server (on a private port, so nobody else's sccache is touched), started before the cold build so
 /// that the server's startup is not counted.
 /// </summary>
-public sealed class SccacheTool(string sccachePath) : BuildTool
+public sealed class SccacheTool(string sccachePath, DiscardedDirectories discarded) : BuildTool
 {
     public const string ToolName = "sccache";
     private string? _cacheDirectory;
@@ -22,8 +23,7 @@ public sealed class SccacheTool(string sccachePath) : BuildTool
     public override async Task BeginRepetitionAsync(string workDirectory, string label, CancellationToken cancellationToken)
     {
         _cacheDirectory = Path.Combine(workDirectory, "sccache", label);
-        if (Directory.Exists(_cacheDirectory))
-            Directory.Delete(_cacheDirectory, recursive: true);
+        discarded.Discard(_cacheDirectory);
         Directory.CreateDirectory(_cacheDirectory);
         _port = FreePort();
         try
