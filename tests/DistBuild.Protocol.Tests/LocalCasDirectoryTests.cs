@@ -209,6 +209,19 @@ public sealed class LocalCasDirectoryTests
     }
 
     [Fact]
+    public void A_stamp_takes_no_disk_block_of_its_own()
+    {
+        var file = Source("libsmall.rlib", "a small output");
+        var before = Blocks(file);
+
+        ContentStamp.HashAndStamp(file);
+
+        Assert.NotNull(ContentStamp.Read(file));
+        // ext4 keeps an attribute of up to about 56 bytes inside the inode; a longer one costs every stamped file a block.
+        Assert.Equal(before, Blocks(file));
+    }
+
+    [Fact]
     public void A_stamped_blob_is_copied_and_linked_out_and_one_rewritten_since_is_refused()
     {
         var output = Source("libout.rlib", "output bytes");
