@@ -153,7 +153,8 @@ public sealed class RemoteCompiler
             byte[] stdout, stderr;
             try
             {
-                (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, result, started, cancellationToken);
+                // A cache hit's blobs are older than this compile: looking whether they could be linked would only cost a stat each.
+                (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, result, response.CachedResult ? null : started, cancellationToken);
                 stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
                 stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
             }
@@ -244,10 +245,10 @@ public sealed class RemoteCompiler
     /// <summary>
     /// Writes the outputs where rustc would have; returns how many came from the local CAS and how many of those are
     /// links to their blobs. The outputs nothing writes into are linked when their blob is new since
-    /// <paramref name="started"/>: in a cold build that spares copying most of the bytes a build makes (libraries,
-    /// proc macros and build scripts), which on one machine was the coordinator's largest cost.
+    /// <paramref name="linkSince"/> (null: copy everything): in a cold build that spares copying most of the bytes a
+    /// build makes (libraries, proc macros and build scripts), which on one machine was the coordinator's largest cost.
     /// </summary>
-    private async Task<(int Local, int Linked)> DownloadOutputsAsync(CompileAction action, ActionResult result, DateTime started, CancellationToken cancellationToken)
+    private async Task<(int Local, int Linked)> DownloadOutputsAsync(CompileAction action, ActionResult result, DateTime? linkSince, CancellationToken cancellationToken)
     {
         var downloads = new List<FileDownload>();
         var (local, linked) = (0, 0);
@@ -260,7 +261,7 @@ public sealed class RemoteCompiler
             {
                 await WriteInlineAsync(path, output.Contents, output.IsExecutable, cancellationToken);
             }
-            else if (_localCas is { } cas && action.ShareableOutputs.Contains(path) && cas.TryLinkFresh(output.Digest, path, output.IsExecutable, started))
+            else if (_localCas is { } cas && linkSince is { } since && action.ShareableOutputs.Contains(path) && cas.TryLinkFresh(output.Digest, path, output.IsExecutable, since))
             {
                 local++;
                 linked++;

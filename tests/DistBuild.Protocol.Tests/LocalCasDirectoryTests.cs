@@ -221,13 +221,20 @@ public sealed class LocalCasDirectoryTests
         Assert.Equal(before, Blocks(file));
     }
 
-    [Fact]
-    public void A_stamped_blob_is_copied_and_linked_out_and_one_rewritten_since_is_refused()
+    /// <summary>A job's output as the worker leaves it: hashed and stamped, then linked into the CAS.</summary>
+    private (string Output, Build.Bazel.Remote.Execution.V2.Digest Digest, LocalCasDirectory Cas) PutStampedOutput(string name, string text)
     {
-        var output = Source("libout.rlib", "output bytes");
+        var output = Source(name, text);
         var digest = ContentStamp.HashAndStamp(output);
         var cas = new LocalCasDirectory(_root);
         Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        return (output, digest, cas);
+    }
+
+    [Fact]
+    public void A_stamped_blob_is_copied_and_linked_out_and_one_rewritten_since_is_refused()
+    {
+        var (output, digest, cas) = PutStampedOutput("libout.rlib", "output bytes");
         var targets = Directory.CreateTempSubdirectory("distbuild-out-").FullName;
 
         Assert.True(cas.TryCopy(digest, Path.Combine(targets, "copied.rlib"), isExecutable: false));
@@ -245,10 +252,7 @@ public sealed class LocalCasDirectoryTests
     [Fact]
     public void A_blob_the_compile_itself_wrote_is_linked_into_the_target_directory_as_it_is_and_an_older_one_is_not()
     {
-        var output = Source("libfresh.rlib", "fresh rlib bytes");
-        var digest = ContentStamp.HashAndStamp(output);
-        var cas = new LocalCasDirectory(_root);
-        Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        var (output, digest, cas) = PutStampedOutput("libfresh.rlib", "fresh rlib bytes");
         var blob = LocalCasDirectory.BlobPath(_root, digest.Hash);
         var written = File.GetLastWriteTimeUtc(blob);
         var target = Path.Combine(Directory.CreateTempSubdirectory("distbuild-out-").FullName, "deps", "libfresh.rlib");
@@ -271,10 +275,7 @@ public sealed class LocalCasDirectoryTests
     [Fact]
     public void A_fresh_blob_whose_mode_or_content_is_not_the_one_asked_for_is_not_linked()
     {
-        var output = Source("libmode.rlib", "plain bytes");
-        var digest = ContentStamp.HashAndStamp(output);
-        var cas = new LocalCasDirectory(_root);
-        Assert.True(cas.TryPut(BlobSource.FromFile(output, digest), mayLink: true));
+        var (output, digest, cas) = PutStampedOutput("libmode.rlib", "plain bytes");
         var targets = Directory.CreateTempSubdirectory("distbuild-out-").FullName;
         var since = DateTime.UtcNow.AddMinutes(-1);
 
