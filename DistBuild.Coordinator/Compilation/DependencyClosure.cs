@@ -43,10 +43,13 @@ public static class DependencyClosure
     }
 
     /// <summary>
-    /// The files to put in the input tree for a closure: each entry plus its .rlib/.rmeta siblings (cargo may
-    /// name the .rmeta of a dependency while the final link needs the .rlib of every crate in the graph).
+    /// The files to put in the input tree for a closure: each entry, its .rmeta sibling and, for a compile that
+    /// <paramref name="links"/> its dependencies, their .rlib siblings too (cargo may name the .rmeta of a dependency
+    /// while a link needs the .rlib of every crate in the graph). A compile that does not link gets no .rlib it was not
+    /// named: cargo starts it once the .rmeta files are there, so whether an .rlib exists yet (or is an older build's)
+    /// depends on timing, and it must not change the action's inputs, nor its cache key.
     /// </summary>
-    public static IReadOnlyList<string> InputFiles(IEnumerable<string> closure)
+    public static IReadOnlyList<string> InputFiles(IEnumerable<string> closure, bool links)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var entry in closure)
@@ -55,7 +58,7 @@ public static class DependencyClosure
                 files.Add(entry);
             var directory = Path.GetDirectoryName(entry)!;
             var stem = Path.GetFileNameWithoutExtension(entry);
-            foreach (var extension in new[] { ".rlib", ".rmeta" })
+            foreach (var extension in links ? [".rlib", ".rmeta"] : new[] { ".rmeta" })
             {
                 var sibling = Path.Combine(directory, stem + extension);
                 if (File.Exists(sibling))

@@ -37,7 +37,7 @@ public static class InputCollector
         }
 
         var closure = DependencyClosure.Compute(invocation);
-        files.UnionWith(DependencyClosure.InputFiles(closure.Closure));
+        files.UnionWith(DependencyClosure.InputFiles(closure.Closure, invocation.LinksDependencies));
         var usedFallback = closure.ExternsWithoutSidecar.Count > 0;
         if (usedFallback)
             files.UnionWith(DependencyClosure.FallbackInputFiles(invocation));

@@ -79,8 +79,13 @@ public sealed class RemoteCompiler
     }
 
     /// <param name="prepareSeconds">Time spent building the action, reported in the outcome's phases.</param>
-    public async Task<Outcome> RunAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken)
+    /// <param name="onEarlyOutputs">
+    /// Called with the local paths of outputs the server reported final while the compile still ran (a library's
+    /// .rmeta), once they are written there; each output at most once, whatever retries follow. Null: no early outputs.
+    /// </param>
+    public async Task<Outcome> RunAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken, Func<IReadOnlyList<string>, Task>? onEarlyOutputs = null)
     {
+        var early = onEarlyOutputs is null ? null : new EarlyOutputs(action, onEarlyOutputs);
         // A scheduler restart can break any call, not only the Execute stream the executor reattaches: upload,
         // execute and download are started over (the action cache then answers) until the scheduler is back.
         var deadline = DateTime.UtcNow + ReconnectWindow;
@@ -89,7 +94,7 @@ public sealed class RemoteCompiler
         {
             try
             {
-                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: false, cancellationToken);
+                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: false, early, cancellationToken);
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -101,7 +106,7 @@ public sealed class RemoteCompiler
         }
     }
 
-    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, bool skipCacheLookup, CancellationToken cancellationToken)
+    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, bool skipCacheLookup, EarlyOutputs? early, CancellationToken cancellationToken)
     {
         string? operationName = null;
         var executed = false;
@@ -135,7 +140,8 @@ public sealed class RemoteCompiler
                     operationName = name;
                     _inFlight.TryAdd(name, 0);
                 },
-                cancellationToken);
+                cancellationToken,
+                early is null ? null : (outputs, token) => WriteEarlyAsync(early, outputs, started, token));
             executed = true;
             _expectCacheHit = response.CachedResult;
             var executeSeconds = phase.Elapsed.TotalSeconds;
@@ -154,7 +160,8 @@ public sealed class RemoteCompiler
             try
             {
                 // A cache hit's blobs are older than this compile: looking whether they could be linked would only cost a stat each.
-                (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, result, response.CachedResult ? null : started, cancellationToken);
+                var notWritten = result.OutputFiles.Where(o => early?.IsInPlace(o) != true).ToList();
+                (localOutputs, linkedOutputs) = await DownloadOutputsAsync(action, notWritten, response.CachedResult ? null : started, cancellationToken);
                 stdout = await ReadStreamAsync(result.StdoutRaw, result.StdoutDigest, cancellationToken);
                 stderr = await ReadStreamAsync(result.StderrRaw, result.StderrDigest, cancellationToken);
             }
@@ -162,7 +169,7 @@ public sealed class RemoteCompiler
             {
                 // A blob of the cached result is gone, or was found damaged and dropped: the result is no use, so the
                 // action runs again past the cache, as REAPI asks of a client, instead of failing the build.
-                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: true, cancellationToken);
+                return await RunOnceAsync(action, prepareSeconds, skipCacheLookup: true, early, cancellationToken);
             }
             var (inputs, rustc, outputs) = CompilePhases.FromWorker(result.ExecutionMetadata, response.CachedResult);
             var phases = new CompilePhases(prepareSeconds, uploadSeconds, executeSeconds, phase.Elapsed.TotalSeconds, inputs, rustc, outputs);
@@ -248,11 +255,11 @@ public sealed class RemoteCompiler
     /// <paramref name="linkSince"/> (null: copy everything): in a cold build that spares copying most of the bytes a
     /// build makes (libraries, proc macros and build scripts), which on one machine was the coordinator's largest cost.
     /// </summary>
-    private async Task<(int Local, int Linked)> DownloadOutputsAsync(CompileAction action, ActionResult result, DateTime? linkSince, CancellationToken cancellationToken)
+    private async Task<(int Local, int Linked)> DownloadOutputsAsync(CompileAction action, IReadOnlyList<OutputFile> outputs, DateTime? linkSince, CancellationToken cancellationToken)
     {
         var downloads = new List<FileDownload>();
         var (local, linked) = (0, 0);
-        foreach (var output in result.OutputFiles)
+        foreach (var output in outputs)
         {
             var path = action.OutputLocations.TryGetValue(output.Path, out var known)
                 ? known
@@ -276,12 +283,53 @@ public sealed class RemoteCompiler
             }
         }
         await _cas.DownloadFilesAsync(downloads, cancellationToken);
-        foreach (var output in result.OutputFiles)
+        foreach (var output in outputs)
         {
             if (action.OutputLocations.TryGetValue(output.Path, out var path))
                 _digests.Seed(path, output.Digest);
         }
         return (local, linked);
+    }
+
+    /// <summary>
+    /// Writes the early outputs not written yet, then tells the caller. One that cannot be had now (its blob is gone,
+    /// a write fails) is left to the final result, which carries it too: it is then simply not early.
+    /// </summary>
+    private async Task WriteEarlyAsync(EarlyOutputs early, IReadOnlyList<OutputFile> outputs, DateTime linkSince, CancellationToken cancellationToken)
+    {
+        var fresh = outputs.Where(early.IsNew).ToList();
+        if (fresh.Count == 0)
+            return;
+        try
+        {
+            await DownloadOutputsAsync(early.Action, fresh, linkSince, cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or IOException or UnauthorizedAccessException && !cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        await early.WrittenAsync(fresh);
+    }
+
+    /// <summary>The early outputs of one compile, across the retries of its execution.</summary>
+    private sealed class EarlyOutputs(CompileAction action, Func<IReadOnlyList<string>, Task> onWritten)
+    {
+        private readonly Dictionary<string, Digest> _written = new(StringComparer.Ordinal);
+
+        public CompileAction Action => action;
+
+        /// <summary>An output this compile expects and has not written early yet.</summary>
+        public bool IsNew(OutputFile output) => action.OutputLocations.ContainsKey(output.Path) && !_written.ContainsKey(output.Path);
+
+        /// <summary>An output of the result already written early, with the same contents.</summary>
+        public bool IsInPlace(OutputFile output) => _written.TryGetValue(output.Path, out var digest) && digest.Equals(output.Digest);
+
+        public Task WrittenAsync(IReadOnlyList<OutputFile> outputs)
+        {
+            foreach (var output in outputs)
+                _written[output.Path] = output.Digest;
+            return onWritten([.. outputs.Select(o => action.OutputLocations[o.Path])]);
+        }
     }
 
     private static async Task WriteInlineAsync(string path, ByteString contents, bool isExecutable, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using Build.Bazel.Remote.Execution.V2;
 using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Channels;
 using DistBuild.Protocol.Coordination;
+using DistBuild.Protocol.Rustc;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -303,7 +304,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
         ShimResponse response;
         try
         {
-            response = await HandleAsync(request).ConfigureAwait(false);
+            response = await HandleAsync(request, stderr => WriteEarlyStderrAsync(stream, stderr)).ConfigureAwait(false);
         }
         catch (Exception e) when ((_cancelRequested || _cancellation.IsCancellationRequested) && e is OperationCanceledException or RpcException)
         {
@@ -336,7 +337,20 @@ public sealed class RustcCoordinator : IAsyncDisposable
         }
     }
 
-    private async Task<ShimResponse> HandleAsync(ShimRequest request)
+    private async Task WriteEarlyStderrAsync(NetworkStream stream, byte[] stderr)
+    {
+        try
+        {
+            await stream.WriteAsync(ShimProtocol.EncodeEarlyStderr(stderr)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException)
+        {
+            _log.Detail($"A rustc shim went away while its compile ran: {e.Message}");
+        }
+    }
+
+    /// <param name="writeEarlyStderr">Sends the shim stderr to write at once, before the response.</param>
+    private async Task<ShimResponse> HandleAsync(ShimRequest request, Func<byte[], Task> writeEarlyStderr)
     {
         var invocation = RustcInvocation.Parse(request.Arguments, request.WorkingDirectory);
         if (request.Arguments is ["-vV"])
@@ -373,7 +387,20 @@ public sealed class RustcCoordinator : IAsyncDisposable
         if (action.Collected.UsedFallback)
             _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
 
-        var outcome = await remote.RunAsync(action, prepareSeconds, token).ConfigureAwait(false);
+        // cargo pipelines: it starts the crates that need only this one's metadata when rustc announces the .rmeta.
+        // Remotely that is when the worker passed it on and it is written here; the sidecar goes first, since the
+        // dependents find their inputs through it.
+        var metadataAnnounced = false;
+        Func<IReadOnlyList<string>, Task>? onEarlyOutputs = !invocation.NotifiesArtifacts ? null : async paths =>
+        {
+            var metadata = paths.Where(p => p.EndsWith(".rmeta", StringComparison.Ordinal)).ToList();
+            if (metadata.Count == 0 || metadataAnnounced)
+                return;
+            DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
+            metadataAnnounced = true;
+            await writeEarlyStderr([.. metadata.SelectMany(MetadataNotification.LineFor)]).ConfigureAwait(false);
+        };
+        var outcome = await remote.RunAsync(action, prepareSeconds, token, onEarlyOutputs).ConfigureAwait(false);
         if (outcome.Failure is not null && _cancelRequested)
             throw new OperationCanceledException("the build was cancelled", token);
         if (outcome.Failure is { } failure)
@@ -382,7 +409,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
             if (_settings.LocalFallback)
             {
                 _log.Warning("DISTB0102", $"{label.Crate}: the scheduler at {_schedulerUrl} could not compile it ({status}); compiling locally.");
-                return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: (outcome.Attempts ?? 1) + 1).ConfigureAwait(false);
+                return await CompileLocallyAsync(request, invocation, label, stopwatch, $"remote failed: {status}", attempts: (outcome.Attempts ?? 1) + 1, metadataAnnounced).ConfigureAwait(false);
             }
             Record(label, "remote", null, 1, stopwatch, outcome.Attempts ?? 1, $"infrastructure failure: {status}");
             return ShimResponse.Completed(1, [], Encoding.UTF8.GetBytes(
@@ -394,17 +421,18 @@ public sealed class RustcCoordinator : IAsyncDisposable
         _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded, {outcome.LocalOutputs} outputs from the local CAS ({outcome.LinkedOutputs} linked)");
         var retried = outcome.Attempts is > 1 ? $"succeeded on attempt {outcome.Attempts}" : null;
         Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried, outcome.Phases);
-        return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, outcome.Stderr);
+        return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, metadataAnnounced ? MetadataNotification.Without(outcome.Stderr) : outcome.Stderr);
     }
 
+    /// <param name="metadataAnnounced">cargo has had the crate's metadata notification already (from a remote attempt).</param>
     private async Task<ShimResponse> CompileLocallyAsync(
-        ShimRequest request, RustcInvocation invocation, (string Crate, string Types) label, Stopwatch stopwatch, string reason, int attempts)
+        ShimRequest request, RustcInvocation invocation, (string Crate, string Types) label, Stopwatch stopwatch, string reason, int attempts, bool metadataAnnounced = false)
     {
         var output = await LocalRustcRunner.RunAsync(request, _cancellation.Token).ConfigureAwait(false);
         if (output.ExitCode == 0)
             DependencyClosure.WriteSidecar(invocation, DependencyClosure.Compute(invocation).Closure);
         Record(label, "local", null, output.ExitCode, stopwatch, attempts, reason);
-        return ShimResponse.Completed(output.ExitCode, output.Stdout, output.Stderr);
+        return ShimResponse.Completed(output.ExitCode, output.Stdout, metadataAnnounced ? MetadataNotification.Without(output.Stderr) : output.Stderr);
     }
 
     private void Record((string Crate, string Types) label, string kind, string? worker, int exitCode, Stopwatch stopwatch, int attempts, string? note, CompilePhases? phases = null)

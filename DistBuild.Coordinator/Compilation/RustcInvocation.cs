@@ -37,11 +37,22 @@ public sealed class RustcInvocation
     public bool IsVersionQuery { get; private set; }
     /// <summary>An @file argument: the real arguments are in a file this parser does not read.</summary>
     public bool UsesArgumentFile { get; private set; }
+    /// <summary>--test: a test harness, linked like a binary.</summary>
+    public bool IsTest { get; private set; }
+    /// <summary>--json with "artifacts": rustc announces each artifact on stderr as it is written (cargo pipelines on the .rmeta).</summary>
+    public bool NotifiesArtifacts { get; private set; }
 
     public bool IsBuildScript => CrateName == "build_script_build";
 
     /// <summary>True for crates whose artifact other crates link against, and so get a dependency sidecar.</summary>
     public bool IsLibrary => CrateTypes.Any(t => t is "lib" or "rlib" or "proc-macro" or "dylib");
+
+    /// <summary>
+    /// True when rustc links this crate with its dependencies' code (an executable, a shared or static library, a proc
+    /// macro, a test), so it reads their .rlib files; an rlib itself needs only their metadata, which cargo hands it
+    /// (as .rmeta) before their code generation is done.
+    /// </summary>
+    public bool LinksDependencies => IsTest || CrateTypes.Any(t => t is "bin" or "dylib" or "cdylib" or "staticlib" or "proc-macro");
 
     /// <summary>
     /// A --print query whose answer depends only on rustc, its arguments and environment, as cargo's probes are: no
@@ -116,6 +127,8 @@ public sealed class RustcInvocation
                 invocation.ReadsStdin = true;
             else if (argument.StartsWith('@'))
                 invocation.UsesArgumentFile = true;
+            else if (argument == "--test")
+                invocation.IsTest = true;
             else if (argument == "--print" || argument.StartsWith("--print=", StringComparison.Ordinal))
             {
                 invocation.PrintsInformation = true;
@@ -130,6 +143,8 @@ public sealed class RustcInvocation
                 invocation.Edition = edition;
             else if (Value("--target") is { } target)
                 invocation.Target = target;
+            else if (Value("--json") is { } json)
+                invocation.NotifiesArtifacts |= json.Split(',').Contains("artifacts");
             else if (Value("--emit") is { } kinds)
             {
                 foreach (var kind in kinds.Split(',', StringSplitOptions.RemoveEmptyEntries))

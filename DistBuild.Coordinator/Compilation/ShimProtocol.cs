@@ -24,28 +24,40 @@ public sealed record ShimResponse(bool RunLocally, int ExitCode, byte[] Stdout, 
 }
 
 /// <summary>
-/// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame, one
-/// response frame. A frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload written
-/// with <see cref="BinaryWriter"/> (7-bit-length-prefixed UTF-8 strings, little-endian int32 counts, one-byte flags). This is the
-/// coordinator's half (reading requests, writing responses); the shim is written in Rust and has the other half in
-/// DistBuild.RustcShim/src/protocol.rs: a change here is a change there, with a new version byte.
+/// The wire format between the rustc shim and the coordinator over a Unix domain socket: one request frame; then any
+/// number of early-stderr frames, whose bytes the shim writes to its stderr at once (rustc's metadata notification of a
+/// compile still running, which cargo pipelines on), and one response frame. A frame is "DBRS", a version byte, a
+/// big-endian 32-bit payload length and the payload written with <see cref="BinaryWriter"/> (7-bit-length-prefixed
+/// UTF-8 strings, little-endian int32 counts, one-byte flags); a frame the coordinator sends starts with its kind byte.
+/// This is the coordinator's half (reading requests, writing the rest); the shim is written in Rust and has the other
+/// half in DistBuild.RustcShim/src/protocol.rs: a change here is a change there, with a new version byte.
 /// </summary>
 public static class ShimProtocol
 {
     public const string CoordinatorVariable = "DISTBUILD_COORDINATOR";
-    private const byte Version = 2;
+    private const byte Version = 3;
+    private const byte ResponseKind = 0;
+    private const byte EarlyStderrKind = 1;
     private const int HeaderLength = 9;
     private const int MaxPayloadLength = 512 << 20;
     private static ReadOnlySpan<byte> Magic => "DBRS"u8;
 
     public static byte[] EncodeResponse(ShimResponse response) => Frame(writer =>
     {
+        writer.Write(ResponseKind);
         writer.Write(response.RunLocally);
         writer.Write(response.ExitCode);
         writer.Write(response.Stdout.Length);
         writer.Write(response.Stdout);
         writer.Write(response.Stderr.Length);
         writer.Write(response.Stderr);
+    });
+
+    public static byte[] EncodeEarlyStderr(byte[] stderr) => Frame(writer =>
+    {
+        writer.Write(EarlyStderrKind);
+        writer.Write(stderr.Length);
+        writer.Write(stderr);
     });
 
     public static ShimRequest DecodeRequest(byte[] payload)

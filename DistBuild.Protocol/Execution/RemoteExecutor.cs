@@ -1,4 +1,5 @@
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Workers;
 using Google.LongRunning;
 using Google.Rpc;
 using Grpc.Core;
@@ -27,17 +28,20 @@ public sealed class RemoteExecutor
     /// <summary>
     /// Executes until the operation completes. <paramref name="uploadMissing"/> is called with the
     /// missing blob names (`blobs/HASH/SIZE`) when the server lacks inputs; <paramref name="onStage"/>
-    /// sees every stage change with the operation name.
+    /// sees every stage change with the operation name; <paramref name="onEarlyOutputs"/> is awaited with the outputs
+    /// DistBuild's scheduler reports final while the action still runs (<see cref="EarlyOutputs"/>; every update
+    /// repeats those so far).
     /// </summary>
     public async Task<ExecuteResponse> ExecuteAsync(
         ExecuteRequest request,
         Func<IReadOnlyList<Digest>, CancellationToken, Task> uploadMissing,
         Action<string, ExecutionStage.Types.Value>? onStage,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<IReadOnlyList<OutputFile>, CancellationToken, Task>? onEarlyOutputs = null)
     {
         for (var round = 0; ; round++)
         {
-            var response = await ExecuteOnceAsync(request, onStage, cancellationToken);
+            var response = await ExecuteOnceAsync(request, onStage, onEarlyOutputs, cancellationToken);
             var missing = MissingBlobs(response.Status);
             if (missing.Count == 0 || round == MaxMissingBlobRounds)
                 return response;
@@ -45,7 +49,11 @@ public sealed class RemoteExecutor
         }
     }
 
-    private async Task<ExecuteResponse> ExecuteOnceAsync(ExecuteRequest request, Action<string, ExecutionStage.Types.Value>? onStage, CancellationToken cancellationToken)
+    private async Task<ExecuteResponse> ExecuteOnceAsync(
+        ExecuteRequest request,
+        Action<string, ExecutionStage.Types.Value>? onStage,
+        Func<IReadOnlyList<OutputFile>, CancellationToken, Task>? onEarlyOutputs,
+        CancellationToken cancellationToken)
     {
         string? operationName = null;
         var deadline = DateTime.UtcNow + _reconnectWindow;
@@ -65,7 +73,11 @@ public sealed class RemoteExecutor
                     deadline = DateTime.UtcNow + _reconnectWindow;
                     delay = TimeSpan.FromMilliseconds(200);
                     if (operation.Metadata?.TryUnpack<ExecuteOperationMetadata>(out var metadata) == true)
+                    {
                         onStage?.Invoke(operation.Name, metadata.Stage);
+                        if (!operation.Done && onEarlyOutputs is not null && EarlyOutputsIn(metadata) is { Count: > 0 } early)
+                            await onEarlyOutputs(early, cancellationToken);
+                    }
                     if (!operation.Done)
                         continue;
                     return FinalResponse(operation);
@@ -87,6 +99,20 @@ public sealed class RemoteExecutor
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
             }
+        }
+    }
+
+    /// <summary>The early outputs an operation's metadata carries; none from other servers, or when they do not parse.</summary>
+    public static IReadOnlyList<OutputFile> EarlyOutputsIn(ExecuteOperationMetadata metadata)
+    {
+        var packed = metadata.PartialExecutionMetadata?.AuxiliaryMetadata.FirstOrDefault(a => a.Is(EarlyOutputs.Descriptor));
+        try
+        {
+            return packed?.Unpack<EarlyOutputs>().OutputFiles ?? (IReadOnlyList<OutputFile>)[];
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return [];
         }
     }
 

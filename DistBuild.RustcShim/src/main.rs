@@ -54,8 +54,20 @@ fn ask_coordinator(socket: &OsString, rustc: &OsString, arguments: &[OsString]) 
         environment: &environment,
         stdin_is_null: stdin_is_null(),
     });
-    match stream.write_all(&request).and_then(|()| protocol::read_response(&mut stream)) {
+    // Early stderr (rustc's metadata notification) goes out at once, so cargo starts the crates that wait on it.
+    let mut wrote_early = false;
+    let early_stderr = |bytes: &[u8]| {
+        let mut stderr = io::stderr().lock();
+        let _ = stderr.write_all(bytes).and_then(|()| stderr.flush());
+        wrote_early = true;
+    };
+    match stream.write_all(&request).and_then(|()| protocol::read_response(&mut stream, early_stderr)) {
         Ok(response) => Some(response),
+        Err(error) if wrote_early => {
+            // cargo has had this compile's metadata notification; a local rustc would send it a second one.
+            let message = format!("error: distbuild: lost the coordinator at {} ({error}) while compiling\n", socket.to_string_lossy());
+            Some(Response::Completed { exit_code: 1, stdout: Vec::new(), stderr: message.into_bytes() })
+        }
         Err(error) => {
             // The coordinator went away mid-call. Compiling locally is safe (a compile is idempotent) and keeps the build going.
             eprintln!("warning: distbuild: lost the coordinator at {} ({error}); compiling locally", socket.to_string_lossy());

@@ -1,12 +1,16 @@
 //! The wire format between the shim and the coordinator, as `DistBuild.Coordinator/Compilation/ShimProtocol.cs`
 //! defines it: a frame is "DBRS", a version byte, a big-endian 32-bit payload length and the payload in .NET
 //! `BinaryWriter` encoding (strings: 7-bit-encoded length, then UTF-8; counts and exit codes: little-endian i32;
-//! flags: one byte, 0 or 1).
+//! flags: one byte, 0 or 1). After the request, the coordinator sends any number of early-stderr frames (bytes to write
+//! to stderr at once: rustc's metadata notification of a compile still running, which cargo pipelines on) and one
+//! response frame; each of its frames starts with a kind byte.
 
 use std::io::{self, Read};
 
 const MAGIC: &[u8; 4] = b"DBRS";
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
+const RESPONSE_KIND: u8 = 0;
+const EARLY_STDERR_KIND: u8 = 1;
 const HEADER_LENGTH: usize = 9;
 const MAX_PAYLOAD_LENGTH: usize = 512 << 20;
 
@@ -48,8 +52,24 @@ pub fn encode_request(request: &Request) -> Vec<u8> {
     frame
 }
 
-/// Reads one response frame; an error of kind InvalidData when the peer does not speak this protocol.
-pub fn read_response(stream: &mut impl Read) -> io::Result<Response> {
+/// Reads frames up to the response, handing the bytes of each early-stderr frame to `early_stderr` as it arrives;
+/// an error of kind InvalidData when the peer does not speak this protocol.
+pub fn read_response(stream: &mut impl Read, mut early_stderr: impl FnMut(&[u8])) -> io::Result<Response> {
+    loop {
+        let payload = read_frame(stream)?;
+        let mut reader = Reader { rest: &payload };
+        match reader.take(1)?[0] {
+            RESPONSE_KIND => return decode_response(reader),
+            EARLY_STDERR_KIND => {
+                let length = reader.read_count()?;
+                early_stderr(reader.take(length)?);
+            }
+            kind => return Err(invalid(format!("shim protocol frame of unknown kind {kind}"))),
+        }
+    }
+}
+
+fn read_frame(stream: &mut impl Read) -> io::Result<Vec<u8>> {
     let mut header = [0u8; HEADER_LENGTH];
     stream.read_exact(&mut header)?;
     if &header[..4] != MAGIC {
@@ -67,11 +87,10 @@ pub fn read_response(stream: &mut impl Read) -> io::Result<Response> {
     }
     let mut payload = vec![0u8; length];
     stream.read_exact(&mut payload)?;
-    decode_response(&payload)
+    Ok(payload)
 }
 
-fn decode_response(payload: &[u8]) -> io::Result<Response> {
-    let mut reader = Reader { rest: payload };
+fn decode_response(mut reader: Reader) -> io::Result<Response> {
     let run_locally = reader.take(1)?[0] != 0;
     let exit_code = reader.read_i32()?;
     let stdout_length = reader.read_count()?;
@@ -135,7 +154,7 @@ mod tests {
         let environment = vec![("A".to_string(), "1".to_string())];
         let frame = encode_request(&Request { rustc: "rustc", arguments: &arguments, working_directory: "/w", environment: &environment, stdin_is_null: true });
 
-        assert_eq!(&frame[..5], b"DBRS\x02");
+        assert_eq!(&frame[..5], b"DBRS\x03");
         assert_eq!(u32::from_be_bytes(frame[5..9].try_into().unwrap()) as usize, frame.len() - 9);
         assert_eq!(&frame[9..15], b"\x05rustc");
         assert_eq!(&frame[15..19], &3i32.to_le_bytes());
@@ -145,28 +164,44 @@ mod tests {
         assert_eq!(frame.last(), Some(&1));
     }
 
+    fn frame(payload: &[u8]) -> Vec<u8> {
+        let mut frame = b"DBRS\x03".to_vec();
+        frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        frame.extend_from_slice(payload);
+        frame
+    }
+
     #[test]
-    fn a_response_is_read_back() {
-        let mut frame = b"DBRS\x02".to_vec();
-        let mut payload = vec![0u8];
+    fn a_response_is_read_back_after_the_early_stderr_before_it() {
+        let mut early = vec![1u8];
+        early.extend_from_slice(&5i32.to_le_bytes());
+        early.extend_from_slice(b"meta\n");
+        let mut payload = vec![0u8, 0u8];
         payload.extend_from_slice(&7i32.to_le_bytes());
         payload.extend_from_slice(&2i32.to_le_bytes());
         payload.extend_from_slice(b"ok");
         payload.extend_from_slice(&0i32.to_le_bytes());
-        frame.extend_from_slice(&(payload.len() as u32).to_be_bytes());
-        frame.extend_from_slice(&payload);
+        let frames = [frame(&early), frame(&early), frame(&payload)].concat();
 
-        match read_response(&mut frame.as_slice()).unwrap() {
+        let mut written = Vec::new();
+        match read_response(&mut frames.as_slice(), |bytes| written.extend_from_slice(bytes)).unwrap() {
             Response::Completed { exit_code, stdout, stderr } => assert_eq!((exit_code, stdout, stderr), (7, b"ok".to_vec(), vec![])),
             Response::RunLocally => panic!("expected a result"),
         }
+        assert_eq!(written, b"meta\nmeta\n");
+    }
+
+    #[test]
+    fn a_frame_of_unknown_kind_is_refused() {
+        let error = read_response(&mut frame(&[9u8]).as_slice(), |_| {}).err().unwrap();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
     }
 
     #[test]
     fn another_protocol_or_version_is_refused() {
-        let wrong = read_response(&mut &b"HTTP/1.1 400"[..]).err().unwrap();
+        let wrong = read_response(&mut &b"HTTP/1.1 400"[..], |_| {}).err().unwrap();
         assert_eq!(wrong.kind(), io::ErrorKind::InvalidData);
-        let newer = read_response(&mut &b"DBRS\x03\0\0\0\0"[..]).err().unwrap();
-        assert!(newer.to_string().contains("version 3"));
+        let newer = read_response(&mut &b"DBRS\x04\0\0\0\0"[..], |_| {}).err().unwrap();
+        assert!(newer.to_string().contains("version 4"));
     }
 }

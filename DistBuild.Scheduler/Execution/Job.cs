@@ -33,6 +33,8 @@ internal sealed class Job(string id, Digest actionDigest, DateTimeOffset created
     /// <summary>Consecutive heartbeats of the holding worker that did not list the job.</summary>
     public int MissedHeartbeats { get; set; }
     public ExecuteResponse? Response { get; set; }
+    /// <summary>Outputs a worker reported final while the job ran (a library's .rmeta), for the clients following it.</summary>
+    public List<OutputFile> EarlyOutputs { get; } = [];
 
     public bool IsDone => State is JobState.Completed or JobState.Failed;
 
@@ -46,5 +48,5 @@ internal sealed class Job(string id, Digest actionDigest, DateTimeOffset created
 
     public JobSnapshot Snapshot() => new(
         Id, ActionDigest, Description, Platform, State, WorkerId, Attempts, CreatedAt, StartedAt, FinishedAt,
-        ExitCode, Cached, Error, WaitingReason, Response, _changed.Task);
+        ExitCode, Cached, Error, WaitingReason, Response, [.. EarlyOutputs], _changed.Task);
 }

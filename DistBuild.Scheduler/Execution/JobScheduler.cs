@@ -263,6 +263,37 @@ public sealed class JobScheduler
         }
     }
 
+    /// <summary>
+    /// Outputs the worker holding the job reports final before the job ends; the streams following the job pass them
+    /// on. False when the worker does not hold the job (any more): a late report of an attempt that lost the job.
+    /// Throws <see cref="ArgumentException"/> for a path that is not an output path of the job's Command.
+    /// </summary>
+    public bool ReportEarlyOutputs(string workerId, string jobId, IReadOnlyCollection<OutputFile> outputs)
+    {
+        lock (_gate)
+        {
+            if (HeldByLocked(jobId, workerId) is not { } job)
+                return false;
+            var command = job.Action!.Command;
+#pragma warning disable CS0612 // output_files is deprecated, and still what older clients send
+            if (outputs.FirstOrDefault(o => !command.OutputPaths.Contains(o.Path) && !command.OutputFiles.Contains(o.Path)) is { } undeclared)
+#pragma warning restore CS0612
+                throw new ArgumentException($"'{undeclared.Path}' is not an output path of job {jobId}'s command");
+            var added = false;
+            foreach (var output in outputs)
+            {
+                // A retry on another worker reports the same outputs again; the clients have them already.
+                if (job.EarlyOutputs.Any(o => o.Path == output.Path))
+                    continue;
+                job.EarlyOutputs.Add(output);
+                added = true;
+            }
+            if (added)
+                job.Changed();
+            return true;
+        }
+    }
+
     /// <summary>The worker is gone: its jobs are queued again (each loss counts as an attempt).</summary>
     public void OnWorkerLost(string workerId, string reason)
     {

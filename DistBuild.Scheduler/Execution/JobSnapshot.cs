@@ -22,6 +22,7 @@ public sealed record JobSnapshot(
     string Error,
     string WaitingReason,
     ExecuteResponse? Response,
+    IReadOnlyList<OutputFile> EarlyOutputs,
     Task NextChange)
 {
     public bool IsDone => State is JobState.Completed or JobState.Failed;

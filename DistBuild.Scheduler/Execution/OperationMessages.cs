@@ -1,4 +1,5 @@
 using Build.Bazel.Remote.Execution.V2;
+using DistBuild.Protocol.Workers;
 using Google.LongRunning;
 using Google.Protobuf.WellKnownTypes;
 
@@ -10,10 +11,17 @@ public static class OperationMessages
     /// <summary>The job's current operation: metadata is ExecuteOperationMetadata, and once done, the response an ExecuteResponse.</summary>
     public static Operation For(JobSnapshot job, Func<ActionResult, ActionResult>? inline = null)
     {
+        var metadata = new ExecuteOperationMetadata { Stage = job.Stage, ActionDigest = job.ActionDigest };
+        if (!job.IsDone && job.EarlyOutputs.Count > 0)
+        {
+            // REAPI's place for what a worker knows of an execution still running; other clients skip the unknown type.
+            metadata.PartialExecutionMetadata = new ExecutedActionMetadata { Worker = job.WorkerId };
+            metadata.PartialExecutionMetadata.AuxiliaryMetadata.Add(Any.Pack(new EarlyOutputs { OutputFiles = { job.EarlyOutputs } }));
+        }
         var operation = new Operation
         {
             Name = job.Id,
-            Metadata = Any.Pack(new ExecuteOperationMetadata { Stage = job.Stage, ActionDigest = job.ActionDigest }),
+            Metadata = Any.Pack(metadata),
             Done = job.IsDone,
         };
         if (job.IsDone && job.Response is { } response)

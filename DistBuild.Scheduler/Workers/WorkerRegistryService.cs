@@ -1,4 +1,5 @@
 using DistBuild.Protocol.Workers;
+using DistBuild.Scheduler.Cas;
 using DistBuild.Scheduler.Execution;
 using DistBuild.Scheduler.Requests;
 using Google.Protobuf.WellKnownTypes;
@@ -12,6 +13,7 @@ public sealed class WorkerRegistryService(
     WorkerRegistry registry,
     JobScheduler scheduler,
     JobDispatcher dispatcher,
+    ContentStore cas,
     IOptions<SchedulerOptions> options) : Protocol.Workers.WorkerRegistry.WorkerRegistryBase
 {
     public override Task<RegisterWorkerResponse> RegisterWorker(RegisterWorkerRequest request, ServerCallContext context)
@@ -56,5 +58,34 @@ public sealed class WorkerRegistryService(
         if (scheduler.ReportResult(request.WorkerId, request.JobId, request.Result, request.Status) is { } cancellation)
             await dispatcher.CancelAsync(cancellation, context.CancellationToken);
         return new ReportJobResultResponse();
+    }
+
+    public override Task<ReportEarlyOutputsResponse> ReportEarlyOutputs(ReportEarlyOutputsRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.WorkerId))
+            throw RequestChecks.Invalid("worker_id is empty");
+        if (string.IsNullOrEmpty(request.JobId))
+            throw RequestChecks.Invalid("job_id is empty");
+        if (request.OutputFiles.Count == 0)
+            throw RequestChecks.Invalid("a report of early outputs needs at least one output file");
+        foreach (var output in request.OutputFiles)
+        {
+            var digest = RequestChecks.Digest(output.Digest, $"digest of early output '{output.Path}'");
+            // A client acts on an early output at once: its blob must be there to fetch.
+            if (!cas.Contains(digest))
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"early output '{output.Path}' is not in the CAS; upload its blob first"));
+        }
+        if (scheduler.Get(request.JobId) is null)
+            throw new RpcException(new Status(StatusCode.NotFound, $"job '{request.JobId}' is not known to this scheduler; the report was ignored"));
+        try
+        {
+            // A worker that no longer holds the job (lost, or the job finished) is told nothing: the report simply no longer matters.
+            scheduler.ReportEarlyOutputs(request.WorkerId, request.JobId, request.OutputFiles);
+        }
+        catch (ArgumentException e)
+        {
+            throw RequestChecks.Invalid(e.Message);
+        }
+        return Task.FromResult(new ReportEarlyOutputsResponse());
     }
 }

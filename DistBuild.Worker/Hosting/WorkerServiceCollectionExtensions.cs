@@ -89,7 +89,7 @@ public static class WorkerServiceCollectionExtensions
         {
             var scheduler = provider.GetRequiredService<SchedulerConnection>();
             return new JobRunner(options.Id, options.WorkDirectory!, toolchain, isolation, provider.GetRequiredService<RustcJobserver>(), provider.GetRequiredService<LocalBlobCache>(),
-                instance => SchedulerStore(options, scheduler, instance), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
+                instance => SchedulerStore(options, scheduler, instance), provider.GetRequiredService<JobResultReporter>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<JobRunner>>());
         });
         services.AddSingleton(provider => new JobResultReporter(provider.GetRequiredService<SchedulerConnection>().Registry, provider.GetRequiredService<ILogger<JobResultReporter>>()));
         services.AddSingleton<JobDispatcher>();

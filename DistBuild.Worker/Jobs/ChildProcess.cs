@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace DistBuild.Worker.Jobs;
 
@@ -8,8 +9,10 @@ namespace DistBuild.Worker.Jobs;
 /// </summary>
 public static class ChildProcess
 {
+    /// <param name="onStderrLine">Sees each line of stderr (without its newline) as soon as the program prints it.</param>
     public static async Task<ProcessOutcome> RunAsync(
-        string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+        string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken,
+        Action<string>? onStderrLine = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -31,7 +34,9 @@ public static class ChildProcess
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
         var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout, CancellationToken.None);
-        var copyErr = process.StandardError.BaseStream.CopyToAsync(stderr, CancellationToken.None);
+        var copyErr = onStderrLine is null
+            ? process.StandardError.BaseStream.CopyToAsync(stderr, CancellationToken.None)
+            : CopyLinesAsync(process.StandardError.BaseStream, stderr, onStderrLine);
         try
         {
             await process.WaitForExitAsync(cancellationToken);
@@ -45,6 +50,27 @@ public static class ChildProcess
         }
         await Task.WhenAll(copyOut, copyErr);
         return new ProcessOutcome(process.ExitCode, stdout.ToArray(), stderr.ToArray());
+    }
+
+    /// <summary>Copies like CopyToAsync, and hands each complete line to <paramref name="onLine"/> as it arrives.</summary>
+    private static async Task CopyLinesAsync(Stream source, MemoryStream destination, Action<string> onLine)
+    {
+        var buffer = new byte[16 << 10];
+        var lineStart = 0L;
+        int read;
+        while ((read = await source.ReadAsync(buffer)) > 0)
+        {
+            var scanFrom = destination.Length;
+            destination.Write(buffer, 0, read);
+            var written = destination.GetBuffer();
+            for (var i = scanFrom; i < destination.Length; i++)
+            {
+                if (written[i] != (byte)'\n')
+                    continue;
+                onLine(Encoding.UTF8.GetString(written, (int)lineStart, (int)(i - lineStart)).TrimEnd('\r'));
+                lineStart = i + 1;
+            }
+        }
     }
 
     private static void Kill(Process process)

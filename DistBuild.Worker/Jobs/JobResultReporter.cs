@@ -3,7 +3,7 @@ using Grpc.Core;
 
 namespace DistBuild.Worker.Jobs;
 
-/// <summary>Sends job results to the scheduler, retrying through a short outage: a lost result costs a whole compile.</summary>
+/// <summary>Sends job results to the scheduler, retrying through a short outage: a lost result costs a whole compile. Early outputs go once.</summary>
 public sealed class JobResultReporter(WorkerRegistry.WorkerRegistryClient registry, ILogger<JobResultReporter> logger)
 {
     private const int Attempts = 5;
@@ -37,4 +37,8 @@ public sealed class JobResultReporter(WorkerRegistry.WorkerRegistryClient regist
             }
         }
     }
+
+    /// <summary>One attempt, with a short deadline: an early output that cannot be delivered at once is no use later.</summary>
+    public async Task ReportEarlyAsync(ReportEarlyOutputsRequest report, CancellationToken cancellationToken) =>
+        await registry.ReportEarlyOutputsAsync(report, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
 }

@@ -16,7 +16,7 @@ namespace DistBuild.Worker.Jobs;
 
 /// <summary>
 /// Runs one job from start to report: checks the command, materialises the input tree in a fresh sandbox,
-/// runs the worker's rustc there with paths rewritten, uploads the outputs, and deletes the sandbox. Every
+/// runs the worker's rustc there with paths rewritten (passing on its .rmeta early), uploads the outputs, and deletes the sandbox. Every
 /// way it can end becomes a report: an ActionResult when rustc ran (whatever its exit code), else a status.
 /// </summary>
 public sealed class JobRunner(
@@ -27,6 +27,7 @@ public sealed class JobRunner(
     RustcJobserver jobserver,
     LocalBlobCache cache,
     Func<string, ICasStore> storeForInstance,
+    JobResultReporter reporter,
     TimeProvider time,
     ILogger<JobRunner> logger)
 {
@@ -118,8 +119,10 @@ public sealed class JobRunner(
         using var running = CancellationTokenSource.CreateLinkedTokenSource(cancelled, deadline.Token);
         logger.LogInformation("Job {JobId}: running {Description}", request.JobId, Describe(command));
         var (program, programArguments) = isolation.Wrap(toolchain.RustcPath, arguments, layout.WorkingDirectory, jobDirectory);
-        var outcome = await ChildProcess.RunAsync(program, programArguments, layout.WorkingDirectory, environment, running.Token);
+        var early = new EarlyOutputPublisher(workerId, request.JobId, layout, store, reporter, logger, running.Token);
+        var outcome = await ChildProcess.RunAsync(program, programArguments, layout.WorkingDirectory, environment, running.Token, early.OnStderrLine);
         metadata.ExecutionCompletedTimestamp = Now();
+        await early.WhenDoneAsync();
 
         metadata.OutputUploadStartTimestamp = Now();
         var stripper = new SandboxPathStripper(root);

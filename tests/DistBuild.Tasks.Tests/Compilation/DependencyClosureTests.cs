@@ -34,7 +34,38 @@ public class DependencyClosureTests
 
         Assert.Equal([aRmeta, bRlib], c.Closure);
         Assert.Empty(c.ExternsWithoutSidecar);
-        Assert.Equal([aRlib, aRmeta, bRlib], DependencyClosure.InputFiles(c.Closure));
+        Assert.Equal([aRlib, aRmeta, bRlib], DependencyClosure.InputFiles(c.Closure, links: true));
+    }
+
+    [Fact]
+    public void A_library_compile_gets_the_metadata_it_is_named_and_no_rlib_whose_existence_is_a_matter_of_timing()
+    {
+        // a <- b <- c, all libraries, as cargo pipelines them: c is named b's .rmeta, and starts while b (and perhaps
+        // a) still generate code, so whether their .rlib files exist yet, or are an earlier build's, is a race.
+        var aRmeta = Artifact("liba-1.rmeta");
+        Artifact("liba-1.rlib");
+        var bRmeta = Artifact("libb-1.rmeta");
+        Artifact("libb-1.rlib");
+        var a = Compile("a", "lib");
+        DependencyClosure.WriteSidecar(a, DependencyClosure.Compute(a).Closure);
+        var b = Compile("b", "lib", $"a={aRmeta}");
+        DependencyClosure.WriteSidecar(b, DependencyClosure.Compute(b).Closure);
+        var c = Compile("c", "lib", $"b={bRmeta}");
+
+        Assert.False(c.LinksDependencies);
+        Assert.Equal([aRmeta, bRmeta], DependencyClosure.InputFiles(DependencyClosure.Compute(c).Closure, c.LinksDependencies));
+    }
+
+    [Theory]
+    [InlineData("bin", true)]
+    [InlineData("proc-macro", true)]
+    [InlineData("cdylib", true)]
+    [InlineData("lib", false)]
+    [InlineData("rlib", false)]
+    public void Only_linked_crate_types_read_their_dependencies_rlibs(string type, bool links)
+    {
+        Assert.Equal(links, Compile("c", type).LinksDependencies);
+        Assert.True(RustcInvocation.Parse(["--crate-name", "c", "src/lib.rs", "--crate-type", "lib", "--test"], _deps).LinksDependencies);
     }
 
     [Fact]

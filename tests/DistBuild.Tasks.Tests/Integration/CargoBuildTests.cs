@@ -205,6 +205,74 @@ public class CargoBuildTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_library_starts_on_its_dependencys_metadata_while_that_compile_still_runs_and_caches_all_the_same()
+    {
+        // base <- user (libraries) <- app (binary). cargo starts user once rustc announces base's .rmeta; so that the
+        // order does not depend on how fast this machine is, the worker's rustc holds base's compile for 3 s after it
+        // ends. Without pipelining, user's job could only be created after base's job finished.
+        WriteFiles(new Dictionary<string, string>
+        {
+            ["Cargo.toml"] = "[workspace]\nmembers = [\"base\", \"user\", \"app\"]\nresolver = \"2\"\n",
+            ["base/Cargo.toml"] = Package("base", ""),
+            ["base/src/lib.rs"] = "pub fn base() -> u32 { 40 }\n",
+            ["user/Cargo.toml"] = Package("user", "base = { path = \"../base\" }"),
+            ["user/src/lib.rs"] = "pub fn user() -> u32 { base::base() + 2 }\n",
+            ["app/Cargo.toml"] = Package("app", "user = { path = \"../user\" }"),
+            ["app/src/main.rs"] = "fn main() { println!(\"pipelined {}\", user::user()); }\n",
+        });
+        var rustc = Path.Combine(TemporaryDirectory.Create("rustc"), "rustc");
+        File.WriteAllText(rustc, $$"""
+            #!/bin/sh
+            "{{RustTools.Rustc}}" "$@"
+            status=$?
+            case " $* " in *" --crate-name base "*) sleep 3 ;; esac
+            exit $status
+
+            """);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(rustc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var scheduler = await TestHosts.StartSchedulerAsync();
+        await using var worker = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={rustc}");
+        var binary = Path.Combine(_workspace, "target", "debug", "app");
+
+        var (cold, coldInvocations) = await BuildAsync(scheduler.Url);
+
+        Assert.True(cold.ExitCode == 0, cold.ToString());
+        Assert.Equal("pipelined 42", (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+        Assert.All(coldInvocations, i => Assert.Equal(("remote", 0), (i.Kind, i.ExitCode)));
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(scheduler.Url);
+        var jobs = (await new DistBuild.Protocol.Admin.Admin.AdminClient(channel).ListJobsAsync(new DistBuild.Protocol.Admin.ListJobsRequest())).Jobs;
+        var baseJob = jobs.Single(j => j.Description == "rustc base (lib)");
+        var userJob = jobs.Single(j => j.Description == "rustc user (lib)");
+        Assert.True(userJob.CreatedAt.ToDateTimeOffset() < baseJob.FinishedAt.ToDateTimeOffset(),
+            $"user's job was created at {userJob.CreatedAt}, after base's finished at {baseJob.FinishedAt}");
+        // base's sidecar was there before cargo started user, so user's inputs are base's closure, not a directory's worth.
+        Assert.DoesNotContain(_lastLog.Lines, l => l.Contains(DependencyClosure.SidecarExtension + " beside", StringComparison.Ordinal));
+
+        // user's action did not depend on whether base's .rlib existed yet when it was made: after a clean, all are hits.
+        System.IO.Directory.Delete(Path.Combine(_workspace, "target"), recursive: true);
+        var (warm, warmInvocations) = await BuildAsync(scheduler.Url);
+
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Equal(3, warmInvocations.Count);
+        Assert.All(warmInvocations, i => Assert.Equal("cached", i.Kind));
+        Assert.Equal("pipelined 42", (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
+    }
+
+    private void WriteFiles(Dictionary<string, string> files)
+    {
+        foreach (var (relative, text) in files)
+        {
+            var path = Path.Combine(_workspace, relative);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, text);
+        }
+    }
+
+    private static string Package(string name, string dependencies) =>
+        $"[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n{dependencies}\n";
+
+    [Fact]
     public async Task Cargo_runs_while_the_embedded_scheduler_starts_and_its_compiles_wait_for_it()
     {
         SampleWorkspace.Write(_workspace);

@@ -38,6 +38,17 @@ public class ShimProtocolTests
     }
 
     [Fact]
+    public void Early_stderr_frames_come_before_the_response_on_the_same_stream()
+    {
+        var stream = new MemoryStream([
+            .. ShimProtocol.EncodeEarlyStderr("{\"$message_type\":\"artifact\"}\n"u8.ToArray()),
+            .. ShimProtocol.EncodeResponse(ShimResponse.Completed(0, [], "done"u8.ToArray()))]);
+
+        Assert.Equal("{\"$message_type\":\"artifact\"}\n"u8.ToArray(), ShimSide.DecodeEarlyStderr(ShimSide.ReadFrame(stream)));
+        Assert.Equal("done"u8.ToArray(), ShimSide.DecodeResponse(ShimSide.ReadFrame(stream)).Stderr);
+    }
+
+    [Fact]
     public void A_peer_that_speaks_something_else_is_refused()
     {
         var error = Assert.Throws<InvalidDataException>(() => ShimSide.ReadFrame(new MemoryStream("GET / HTTP/1.1\r\n"u8.ToArray())));

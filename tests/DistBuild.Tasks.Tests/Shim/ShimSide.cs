@@ -13,7 +13,7 @@ internal static class ShimSide
     public static byte[] EncodeRequest(ShimRequest request)
     {
         using var buffer = new MemoryStream();
-        buffer.Write("DBRS\u0002"u8);
+        buffer.Write("DBRS\u0003"u8);
         buffer.Write(stackalloc byte[4]);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
@@ -38,11 +38,22 @@ internal static class ShimSide
     public static ShimResponse DecodeResponse(byte[] payload)
     {
         using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        if (reader.ReadByte() != 0)
+            throw new InvalidDataException("not a response frame");
         var runLocally = reader.ReadBoolean();
         var exitCode = reader.ReadInt32();
         var stdout = reader.ReadBytes(reader.ReadInt32());
         var stderr = reader.ReadBytes(reader.ReadInt32());
         return new ShimResponse(runLocally, exitCode, stdout, stderr);
+    }
+
+    /// <summary>The bytes of an early-stderr frame.</summary>
+    public static byte[] DecodeEarlyStderr(byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        if (reader.ReadByte() != 1)
+            throw new InvalidDataException("not an early-stderr frame");
+        return reader.ReadBytes(reader.ReadInt32());
     }
 
     /// <summary>One frame's payload, read with the coordinator's own frame reader.</summary>
