@@ -418,7 +418,7 @@ public sealed class RustcCoordinator : IAsyncDisposable
 
         if (outcome.ExitCode == 0)
             DependencyClosure.WriteSidecar(invocation, action.Collected.Closure.Closure);
-        _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded, {outcome.LocalOutputs} outputs from the local CAS ({outcome.LinkedOutputs} linked)");
+        _log.Detail($"{label.Crate}: action {action.ActionDigest.Hash[..12]}, {action.Collected.Files.Count} input files, {outcome.UploadedBytes} bytes uploaded, {outcome.LocalOutputs} outputs from the local CAS ({outcome.LinkedOutputs} linked){(metadataAnnounced ? ", metadata to cargo early" : "")}");
         var retried = outcome.Attempts is > 1 ? $"succeeded on attempt {outcome.Attempts}" : null;
         Record(label, outcome.Cached ? "cached" : "remote", outcome.Worker, outcome.ExitCode, stopwatch, outcome.Attempts ?? 1, retried, outcome.Phases);
         return ShimResponse.Completed(outcome.ExitCode, outcome.Stdout, metadataAnnounced ? MetadataNotification.Without(outcome.Stderr) : outcome.Stderr);

@@ -30,6 +30,7 @@ public sealed class MalformedMessageTests(Farm farm)
         ("/distbuild.v1.WorkerRegistry/RegisterWorker", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.WorkerRegistry/Heartbeat", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.WorkerRegistry/ReportJobResult", Kind.Unary, Host.Scheduler),
+        ("/distbuild.v1.WorkerRegistry/ReportEarlyOutputs", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.Admin/ListWorkers", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.Admin/ListJobs", Kind.Unary, Host.Scheduler),
         ("/distbuild.v1.Admin/GetJob", Kind.Unary, Host.Scheduler),

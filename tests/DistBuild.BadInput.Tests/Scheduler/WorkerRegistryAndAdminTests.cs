@@ -72,6 +72,36 @@ public sealed class WorkerRegistryAndAdminTests(Farm farm)
         await farm.AssertHealthyAsync();
     }
 
+    public static TheoryData<string, string, string?, StatusCode, string> BadEarlyOutputs() => new()
+    {
+        { "", "job", "present", StatusCode.InvalidArgument, "worker_id is empty" },
+        { "bad-input-worker", "", "present", StatusCode.InvalidArgument, "job_id is empty" },
+        { "bad-input-worker", "job", null, StatusCode.InvalidArgument, "at least one output file" },
+        { "bad-input-worker", "job", "malformed", StatusCode.InvalidArgument, "digest of early output 'out/libx.rmeta'" },
+        { "bad-input-worker", "job", "absent", StatusCode.FailedPrecondition, "'out/libx.rmeta' is not in the CAS" },
+        { "bad-input-worker", "no-such-job", "present", StatusCode.NotFound, "no-such-job" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEarlyOutputs))]
+    public async Task Early_outputs_with_missing_fields_a_blob_not_stored_or_for_an_unknown_job_are_refused(string worker, string job, string? blob, StatusCode code, string fragment)
+    {
+        var request = new ReportEarlyOutputsRequest { WorkerId = worker, JobId = job };
+        if (blob is not null)
+        {
+            var digest = blob switch
+            {
+                "present" => await farm.StoreAsync(Google.Protobuf.ByteString.CopyFromUtf8("early rmeta")),
+                "absent" => DistBuild.Protocol.Digests.Digests.Compute("never stored"u8),
+                _ => new Digest { Hash = "not-a-hash", SizeBytes = 3 },
+            };
+            request.OutputFiles.Add(new OutputFile { Path = "out/libx.rmeta", Digest = digest });
+        }
+
+        await Refusal.AssertAsync(code, () => farm.Registry.ReportEarlyOutputsAsync(request, deadline: Deadlines.Short()).ResponseAsync, fragment);
+        await farm.AssertHealthyAsync();
+    }
+
     [Theory]
     [InlineData("no-such-job", StatusCode.NotFound, "no job 'no-such-job'")]
     [InlineData("", StatusCode.InvalidArgument, "job_id is empty")]

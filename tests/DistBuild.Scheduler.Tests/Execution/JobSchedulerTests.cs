@@ -296,6 +296,34 @@ public sealed class JobSchedulerTests
     }
 
     [Fact]
+    public void Early_outputs_of_the_holding_worker_reach_the_jobs_operation_once_each_and_only_while_it_runs()
+    {
+        var parts = new SchedulerParts();
+        parts.RegisterWorker("w1");
+        var job = parts.Scheduler.Submit(SchedulerParts.Action());
+        parts.Scheduler.DispatchAccepted(Assert.Single(parts.Scheduler.AssignPending()));
+        var rmeta = new OutputFile { Path = "libhello.rmeta", Digest = parts.Put("rmeta") };
+        var running = parts.Scheduler.Get(job.Id)!;
+
+        Assert.False(parts.Scheduler.ReportEarlyOutputs("w2", job.Id, [rmeta]));
+        Assert.True(parts.Scheduler.ReportEarlyOutputs("w1", job.Id, [rmeta]));
+        Assert.True(running.NextChange.IsCompleted);
+        Assert.True(parts.Scheduler.ReportEarlyOutputs("w1", job.Id, [rmeta]));
+        var error = Assert.Throws<ArgumentException>(() => parts.Scheduler.ReportEarlyOutputs("w1", job.Id, [new OutputFile { Path = "../elsewhere", Digest = rmeta.Digest }]));
+        Assert.Contains("'../elsewhere' is not an output path", error.Message);
+
+        var metadata = OperationMessages.For(parts.Scheduler.Get(job.Id)!).Metadata.Unpack<ExecuteOperationMetadata>();
+        Assert.Equal(ExecutionStage.Types.Value.Executing, metadata.Stage);
+        Assert.Equal("w1", metadata.PartialExecutionMetadata.Worker);
+        Assert.Equal([rmeta], RemoteExecutor.EarlyOutputsIn(metadata));
+
+        parts.Scheduler.ReportResult("w1", job.Id, new ActionResult { ExitCode = 0, OutputFiles = { rmeta } }, null);
+        var done = OperationMessages.For(parts.Scheduler.Get(job.Id)!).Metadata.Unpack<ExecuteOperationMetadata>();
+        Assert.Null(done.PartialExecutionMetadata);
+        Assert.False(parts.Scheduler.ReportEarlyOutputs("w1", job.Id, [rmeta]));
+    }
+
+    [Fact]
     public void Cache_hit_is_recorded_as_a_finished_cached_job()
     {
         var parts = new SchedulerParts();

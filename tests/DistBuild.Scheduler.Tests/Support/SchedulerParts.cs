@@ -47,7 +47,7 @@ public sealed class SchedulerParts
     /// <summary>A rustc action with the given crate name (so each name gives a distinct action digest).</summary>
     public static LoadedAction Action(string crate = "hello", Platform? platform = null, TimeSpan? timeout = null, bool doNotCache = false)
     {
-        var command = new Command { Arguments = { "rustc", "--crate-name", crate, "--crate-type", "lib", "src/lib.rs" } };
+        var command = new Command { Arguments = { "rustc", "--crate-name", crate, "--crate-type", "lib", "src/lib.rs" }, OutputPaths = { $"lib{crate}.rmeta", $"lib{crate}.rlib" } };
         var action = new Action
         {
             CommandDigest = Digests.Compute(command),

@@ -246,6 +246,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         var userJob = jobs.Single(j => j.Description == "rustc user (lib)");
         Assert.True(userJob.CreatedAt.ToDateTimeOffset() < baseJob.FinishedAt.ToDateTimeOffset(),
             $"user's job was created at {userJob.CreatedAt}, after base's finished at {baseJob.FinishedAt}");
+        Assert.Contains(_lastLog.Lines, l => l.StartsWith("detail base: ", StringComparison.Ordinal) && l.EndsWith(", metadata to cargo early", StringComparison.Ordinal));
         // base's sidecar was there before cargo started user, so user's inputs are base's closure, not a directory's worth.
         Assert.DoesNotContain(_lastLog.Lines, l => l.Contains(DependencyClosure.SidecarExtension + " beside", StringComparison.Ordinal));
 
