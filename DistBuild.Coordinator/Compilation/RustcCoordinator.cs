@@ -376,21 +376,13 @@ public sealed class RustcCoordinator : IAsyncDisposable
 
         var label = Label(invocation, request.Environment);
         var stopwatch = Stopwatch.StartNew();
-        var token = _cancellation.Token;
-        // The action is made of what is on this machine, so it is made while the embedded scheduler may still be
-        // starting (the first compiles of a build wait for it, and the toolchain query of the first one often runs rustc).
-        var preparing = Task.Run(async () =>
-        {
-            var toolchain = await _toolchains.GetAsync(request, token).ConfigureAwait(false);
-            return CompileAction.Create(invocation, request.Environment, toolchain.ToPlatform(), _settings.JobTimeout, _digests);
-        }, token);
-        // Awaited below when the compile goes remote; otherwise its failure is of no consequence, and observed here.
-        _ = preparing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         var (remote, localReason) = await RemoteAsync().ConfigureAwait(false);
         if (remote is null)
             return await CompileLocallyAsync(request, invocation, label, stopwatch, localReason!, attempts: 1).ConfigureAwait(false);
 
-        var action = await preparing.ConfigureAwait(false);
+        var token = _cancellation.Token;
+        var toolchain = await _toolchains.GetAsync(request, token).ConfigureAwait(false);
+        var action = await Task.Run(() => CompileAction.Create(invocation, request.Environment, toolchain.ToPlatform(), _settings.JobTimeout, _digests), token).ConfigureAwait(false);
         var prepareSeconds = stopwatch.Elapsed.TotalSeconds;
         if (action.Collected.UsedFallback)
             _log.Detail($"{label.Crate}: no {DependencyClosure.SidecarExtension} beside {string.Join(", ", action.Collected.Closure.ExternsWithoutSidecar.Select(Path.GetFileName))} (built without DistBuild); sending every library in the -L dependency= directories");
