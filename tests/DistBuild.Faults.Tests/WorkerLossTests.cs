@@ -47,6 +47,39 @@ public class WorkerLossTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Worker_lost_after_passing_on_a_librarys_metadata_costs_a_retry_and_cargo_hears_of_that_metadata_once()
+    {
+        // worker-1's rustc holds base's compile after rustc is done, so base's .rmeta has gone to cargo (and mid and
+        // slow, which need only that, are queued) when worker-1 is killed; base then runs again on worker-2, which
+        // reports the same .rmeta again. cargo takes a second metadata notification for one compile badly.
+        FaultWorkspace.Write(_directory);
+        var holdingRustc = Farm.RustcWrapper(TemporaryDirectory.Create("holding-rustc"), "base", $"\"{RustTools.Rustc}\" \"$@\"; sleep 120; exit 1");
+        await using var scheduler = await TestHosts.StartSchedulerAsync(null, Farm.FastLiveness);
+        await using var worker1 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-1", $"--Worker:Rustc={holdingRustc}", "--Worker:Slots=1");
+        var admin = Farm.Admin(scheduler.Url, out var channel);
+        using var _ = channel;
+        var log = new RecordingLog();
+        await using var coordinator = Farm.Coordinator(scheduler.Url, log);
+        await coordinator.StartAsync(CancellationToken.None);
+
+        var build = Farm.CargoBuildAsync(_directory, coordinator);
+        await Farm.WaitUntilAsync(async () => (await admin.ListJobsAsync(new ListJobsRequest())).Jobs.Any(j => j.Description is "rustc mid (lib)" or "rustc slow (lib)"),
+            Farm.BuildTimeout, "a job for a crate that needs base's metadata");
+        await using var worker2 = await TestHosts.StartWorkerAsync(scheduler.Url, "worker-2", $"--Worker:Rustc={RustTools.Rustc}", "--Worker:Slots=1");
+        worker1.Signal("KILL");
+        var cargo = await build.WaitAsync(Farm.BuildTimeout);
+        output.WriteLine($"cargo: {cargo}\ncoordinator:\n{log}\nscheduler:\n{scheduler.Output}");
+
+        Assert.True(cargo.ExitCode == 0, cargo.ToString());
+        Assert.DoesNotContain("panicked", cargo.Stderr);
+        var run = await RustTools.RunAsync(Path.Combine(_directory, "target", "debug", "app"), [], _directory);
+        Assert.Equal(FaultWorkspace.ExpectedOutput, run.Stdout.Trim());
+        var baseCompile = Assert.Single(coordinator.Invocations, i => i.Crate == "base");
+        Assert.Equal(("remote", "worker-2", 2), (baseCompile.Kind, baseCompile.Worker, baseCompile.Attempts));
+        Assert.Contains(log.Lines, l => l.StartsWith("detail base: ", StringComparison.Ordinal) && l.EndsWith(", metadata to cargo early", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Hung_worker_is_removed_after_the_worker_timeout_and_its_job_runs_elsewhere()
     {
         File.WriteAllText(Path.Combine(_directory, "slow.rs"), FaultWorkspace.SlowSource(FaultWorkspace.SlowIterations, "pub fn slow() -> u64 { SLOW }"));
