@@ -48,5 +48,5 @@ internal sealed class Job(string id, Digest actionDigest, DateTimeOffset created
 
     public JobSnapshot Snapshot() => new(
         Id, ActionDigest, Description, Platform, State, WorkerId, Attempts, CreatedAt, StartedAt, FinishedAt,
-        ExitCode, Cached, Error, WaitingReason, Response, [.. EarlyOutputs], _changed.Task);
+        ExitCode, Cached, Error, WaitingReason, Response, EarlyOutputs.Count == 0 ? [] : [.. EarlyOutputs], _changed.Task);
 }
