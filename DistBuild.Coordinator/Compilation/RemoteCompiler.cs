@@ -85,7 +85,7 @@ public sealed class RemoteCompiler
     /// </param>
     public async Task<Outcome> RunAsync(CompileAction action, double prepareSeconds, CancellationToken cancellationToken, Func<IReadOnlyList<string>, Task>? onEarlyOutputs = null)
     {
-        var early = onEarlyOutputs is null ? null : new EarlyOutputs(action, onEarlyOutputs);
+        var early = onEarlyOutputs is null ? null : new EarlyWrites(action, onEarlyOutputs);
         // A scheduler restart can break any call, not only the Execute stream the executor reattaches: upload,
         // execute and download are started over (the action cache then answers) until the scheduler is back.
         var deadline = DateTime.UtcNow + ReconnectWindow;
@@ -106,7 +106,7 @@ public sealed class RemoteCompiler
         }
     }
 
-    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, bool skipCacheLookup, EarlyOutputs? early, CancellationToken cancellationToken)
+    private async Task<Outcome> RunOnceAsync(CompileAction action, double prepareSeconds, bool skipCacheLookup, EarlyWrites? early, CancellationToken cancellationToken)
     {
         string? operationName = null;
         var executed = false;
@@ -295,7 +295,7 @@ public sealed class RemoteCompiler
     /// Writes the early outputs not written yet, then tells the caller. One that cannot be had now (its blob is gone,
     /// a write fails) is left to the final result, which carries it too: it is then simply not early.
     /// </summary>
-    private async Task WriteEarlyAsync(EarlyOutputs early, IReadOnlyList<OutputFile> outputs, DateTime linkSince, CancellationToken cancellationToken)
+    private async Task WriteEarlyAsync(EarlyWrites early, IReadOnlyList<OutputFile> outputs, DateTime linkSince, CancellationToken cancellationToken)
     {
         var fresh = outputs.Where(early.IsNew).ToList();
         if (fresh.Count == 0)
@@ -311,8 +311,8 @@ public sealed class RemoteCompiler
         await early.WrittenAsync(fresh);
     }
 
-    /// <summary>The early outputs of one compile, across the retries of its execution.</summary>
-    private sealed class EarlyOutputs(CompileAction action, Func<IReadOnlyList<string>, Task> onWritten)
+    /// <summary>The early outputs one compile has written, across the retries of its execution.</summary>
+    private sealed class EarlyWrites(CompileAction action, Func<IReadOnlyList<string>, Task> onWritten)
     {
         private readonly Dictionary<string, Digest> _written = new(StringComparer.Ordinal);
 

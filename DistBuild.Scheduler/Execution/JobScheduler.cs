@@ -274,10 +274,8 @@ public sealed class JobScheduler
         {
             if (HeldByLocked(jobId, workerId) is not { } job)
                 return false;
-            var command = job.Action!.Command;
-#pragma warning disable CS0612 // output_files is deprecated, and still what older clients send
-            if (outputs.FirstOrDefault(o => !command.OutputPaths.Contains(o.Path) && !command.OutputFiles.Contains(o.Path)) is { } undeclared)
-#pragma warning restore CS0612
+            var declared = SandboxPaths.DeclaredOutputs(job.Action!.Command).ToHashSet(StringComparer.Ordinal);
+            if (outputs.FirstOrDefault(o => !declared.Contains(o.Path)) is { } undeclared)
                 throw new ArgumentException($"'{undeclared.Path}' is not an output path of job {jobId}'s command");
             var added = false;
             foreach (var output in outputs)

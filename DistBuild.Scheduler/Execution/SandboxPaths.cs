@@ -15,11 +15,7 @@ public static class SandboxPaths
     {
         if (Resolve([], command.WorkingDirectory, "working_directory", out var working) is { } error)
             return error;
-        // output_paths replaced output_files and output_directories in REAPI v2.1; older clients still send those.
-#pragma warning disable CS0612 // the deprecated fields are read on purpose
-        var outputs = command.OutputPaths.Count > 0 ? command.OutputPaths : command.OutputFiles.Concat(command.OutputDirectories);
-#pragma warning restore CS0612
-        foreach (var output in outputs)
+        foreach (var output in DeclaredOutputs(command))
         {
             if (Resolve(working, output, "output path", out var components) is { } outputError)
                 return outputError;
@@ -28,6 +24,13 @@ public static class SandboxPaths
         }
         return null;
     }
+
+    /// <summary>The Command's output paths as it declares them.</summary>
+    public static IEnumerable<string> DeclaredOutputs(Command command) =>
+        // output_paths replaced output_files and output_directories in REAPI v2.1; older clients still send those.
+#pragma warning disable CS0612 // the deprecated fields are read on purpose
+        command.OutputPaths.Count > 0 ? command.OutputPaths : command.OutputFiles.Concat(command.OutputDirectories);
+#pragma warning restore CS0612
 
     private static string? Resolve(IReadOnlyList<string> start, string path, string what, out List<string> components)
     {

@@ -50,8 +50,9 @@ public sealed class OutputCollector(SandboxLayout layout, SandboxPathStripper st
         if (SandboxPathStripper.IsDepInfo(file.Name))
             blob = BlobSource.FromBytes(ByteString.CopyFrom(stripper.Strip(File.ReadAllBytes(file.FullName))));
         else
-            // Stamped, so the links of this inode (into the CAS, then into blob caches) are not hashed again.
-            blob = BlobSource.FromFile(file.FullName, Protocol.Cas.ContentStamp.HashAndStamp(file.FullName));
+            // Stamped, so the links of this inode (into the CAS, then into blob caches) are not hashed again. An output
+            // already stamped was hashed during this job (a .rmeta passed on early): outputs start as new files.
+            blob = BlobSource.FromFile(file.FullName, Protocol.Cas.ContentStamp.Read(file.FullName) ?? Protocol.Cas.ContentStamp.HashAndStamp(file.FullName));
         Blobs.Add(blob);
         return new FileNode { Name = file.Name, Digest = blob.Digest, IsExecutable = executable };
     }

@@ -210,7 +210,7 @@ public class CargoBuildTests(ITestOutputHelper output)
         // base <- user (libraries) <- app (binary). cargo starts user once rustc announces base's .rmeta; so that the
         // order does not depend on how fast this machine is, the worker's rustc holds base's compile for 3 s after it
         // ends. Without pipelining, user's job could only be created after base's job finished.
-        WriteFiles(new Dictionary<string, string>
+        SampleWorkspace.Write(_workspace, new Dictionary<string, string>
         {
             ["Cargo.toml"] = "[workspace]\nmembers = [\"base\", \"user\", \"app\"]\nresolver = \"2\"\n",
             ["base/Cargo.toml"] = Package("base", ""),
@@ -258,16 +258,6 @@ public class CargoBuildTests(ITestOutputHelper output)
         Assert.Equal(3, warmInvocations.Count);
         Assert.All(warmInvocations, i => Assert.Equal("cached", i.Kind));
         Assert.Equal("pipelined 42", (await RustTools.RunAsync(binary, [], _workspace)).Stdout.Trim());
-    }
-
-    private void WriteFiles(Dictionary<string, string> files)
-    {
-        foreach (var (relative, text) in files)
-        {
-            var path = Path.Combine(_workspace, relative);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllText(path, text);
-        }
     }
 
     private static string Package(string name, string dependencies) =>

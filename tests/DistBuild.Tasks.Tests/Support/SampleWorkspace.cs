@@ -68,6 +68,12 @@ internal static class SampleWorkspace
                 fn main() { println!("{}, generated {}, macro {}", corelib::greeting(), corelib::GENERATED, seven()); }
                 """,
         };
+        Write(root, files);
+    }
+
+    /// <summary>Writes each file (path relative to <paramref name="root"/>) with a final newline.</summary>
+    public static void Write(string root, IReadOnlyDictionary<string, string> files)
+    {
         foreach (var (path, content) in files)
         {
             var full = Path.Combine(root, path);
