@@ -14,7 +14,7 @@ public sealed record BenchOptions(
     string SccachePath)
 {
     public static readonly string[] AllWorkspaces = ["generated", RealisticSample.Name];
-    public static readonly string[] AllTools = ["cargo", "sccache", "distbuild"];
+    public static readonly string[] AllTools = ["cargo", "sccache", "dotnet-cargo", "distbuild"];
 
     public string? Validate()
     {

@@ -5,10 +5,10 @@ using DistBuild.Bench.Running;
 using DistBuild.Bench.Tools;
 using DistBuild.Bench.Workspaces;
 
-// Macro benchmark: plain cargo, sccache and DistBuild side by side, in one run. See bench/README.md.
+// Macro benchmark: plain cargo, sccache, `dotnet build` with DistBuild off and DistBuild side by side, in one run. See bench/README.md.
 var runs = new Option<int>("--runs", "-n") { Description = "Repetitions; figures are medians over them", DefaultValueFactory = _ => 3 };
 var workspaces = new Option<string[]>("--workspace") { Description = "generated, realistic (default: both)", AllowMultipleArgumentsPerToken = true };
-var tools = new Option<string[]>("--tools") { Description = "cargo, sccache, distbuild (default: all that are available)", AllowMultipleArgumentsPerToken = true };
+var tools = new Option<string[]>("--tools") { Description = "cargo, sccache, dotnet-cargo, distbuild (default: all that are available)", AllowMultipleArgumentsPerToken = true };
 var crates = new Option<int>("--crates") { Description = "Generated workspace: library crates", DefaultValueFactory = _ => 40 };
 var depth = new Option<int>("--depth") { Description = "Generated workspace: layers of the dependency graph", DefaultValueFactory = _ => 5 };
 var width = new Option<int>("--width") { Description = "Generated workspace: dependencies of each crate on the layer below", DefaultValueFactory = _ => 3 };

@@ -8,7 +8,7 @@ public static class FigureCalculator
 {
     public static void Compute(BenchReport report)
     {
-        var emptyWrapperNoOp = Median(report.Measurements.Where(m => m.Tool == MacroBenchmark.EmptyWrapper));
+        var emptyWrapperNoOp = Median(report.Measurements.Where(m => m.Tool == WrapperProjects.EmptyWrapper));
         foreach (var workspace in report.Workspaces.Select(w => w.Name))
         {
             var ofWorkspace = report.Measurements.Where(m => m.Workspace == workspace).ToList();
@@ -32,7 +32,7 @@ public static class FigureCalculator
             }
         }
         if (!double.IsNaN(emptyWrapperNoOp))
-            report.Figures.Add(new Figure("*", MacroBenchmark.EmptyWrapper, Scenarios.NoOp, emptyWrapperNoOp, null, null, null));
+            report.Figures.Add(new Figure("*", WrapperProjects.EmptyWrapper, Scenarios.NoOp, emptyWrapperNoOp, null, null, null));
     }
 
     private static double Median(IEnumerable<Measurement> measurements) => Statistics.Median(measurements.Select(m => m.Seconds));

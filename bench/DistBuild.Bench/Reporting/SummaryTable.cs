@@ -15,7 +15,7 @@ public static class SummaryTable
         {
             output.WriteLine();
             output.WriteLine($"{workspace.Description} ({workspace.Packages} packages; edited crate: {workspace.EditedCrate})");
-            output.WriteLine($"  {"tool",-10} {"cold",-18} {"warm",-18} {"no-op",-20} {"edited leaf",-18}");
+            output.WriteLine($"  {"tool",-12} {"cold",-18} {"warm",-18} {"no-op",-20} {"edited leaf",-18}");
             foreach (var tool in report.Figures.Where(f => f.Workspace == workspace.Name).Select(f => f.Tool).Distinct())
             {
                 string Cell(string scenario)
@@ -30,7 +30,7 @@ public static class SummaryTable
                         text += $" ({SignedSeconds(over)} s)";
                     return text;
                 }
-                output.WriteLine($"  {tool,-10} {Cell(Scenarios.Cold),-18} {Cell(Scenarios.Warm),-18} {Cell(Scenarios.NoOp),-20} {Cell(Scenarios.EditedLeaf),-18}");
+                output.WriteLine($"  {tool,-12} {Cell(Scenarios.Cold),-18} {Cell(Scenarios.Warm),-18} {Cell(Scenarios.NoOp),-20} {Cell(Scenarios.EditedLeaf),-18}");
             }
         }
 
@@ -40,7 +40,7 @@ public static class SummaryTable
             output.WriteLine($"\n{stopped.Workspace}: DistBuild no-op with its embedded hosts stopped (as after their idle shutdown): {Format(stopped.MedianSeconds)} s{over}");
         }
 
-        var empty = report.Figures.FirstOrDefault(f => f.Tool == MacroBenchmark.EmptyWrapper);
+        var empty = report.Figures.FirstOrDefault(f => f.Tool == WrapperProjects.EmptyWrapper);
         if (empty is not null)
             output.WriteLine($"\nEmpty wrapper project, no-op `dotnet build`: {Format(empty.MedianSeconds)} s");
 
@@ -66,6 +66,9 @@ public static class SummaryTable
             var warm = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.Warm)?.RatioToCargoCold;
             var noOp = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.NoOp)?.SecondsOverEmptyWrapperAndCargoNoOp;
             yield return Verdict(workspace, "cold DistBuild / cargo cold", cold, 1.05, "x");
+            var floor = report.Figures.SingleOrDefault(f => f.Workspace == workspace && f.Tool == DotnetCargoTool.ToolName && f.Scenario == Scenarios.Cold)?.RatioToCargoCold;
+            if (floor is { } f && cold is { } c)
+                yield return $"{workspace}:   of which `dotnet build` itself (DistBuild off, plain cargo) = {Format(f)}x, and DistBuild's own path = {Format(c / f)}x of that";
             yield return Verdict(workspace, "warm DistBuild / cargo cold", warm, 0.20, "x");
             yield return Verdict(workspace, "no-op DistBuild - (empty wrapper + cargo no-op)", noOp, 0.30, " s");
             var noOpHostsStopped = distBuild.SingleOrDefault(f => f.Scenario == Scenarios.NoOpHostsStopped)?.SecondsOverEmptyWrapperAndCargoNoOp;

@@ -66,15 +66,18 @@ public static class BenchSession
             else
                 Skip(report, log, $"sccache skipped: {options.SccachePath} is not installed");
         }
-        if (options.Tools.Contains(DistBuildTool.ToolName))
+        if (options.Tools.Contains(DistBuildTool.ToolName) || options.Tools.Contains(DotnetCargoTool.ToolName))
         {
             try
             {
                 log.WriteLine("Packing DistBuild.Sdk and restoring the wrapper projects (untimed)...");
                 var sdk = await SdkPackage.PrepareAsync(repository, options.SdkFeed, Path.Combine(options.WorkDirectory, "feed"), cancellationToken);
-                var distBuild = new DistBuildTool(sdk, options.WorkDirectory, discarded);
-                await distBuild.PrepareAsync(workspaces, cancellationToken);
-                tools.Add(distBuild);
+                var wrappers = new WrapperProjects(sdk, options.WorkDirectory);
+                await wrappers.PrepareAsync(workspaces, cancellationToken);
+                if (options.Tools.Contains(DotnetCargoTool.ToolName))
+                    tools.Add(new DotnetCargoTool(wrappers));
+                if (options.Tools.Contains(DistBuildTool.ToolName))
+                    tools.Add(new DistBuildTool(wrappers, options.WorkDirectory, discarded));
                 log.WriteLine($"DistBuild.Sdk {sdk.Version} from {sdk.Feed}");
             }
             catch (Exception e) when (e is SdkUnavailableException or InvalidOperationException)

@@ -16,8 +16,6 @@ namespace DistBuild.Bench.Running;
 /// </summary>
 public sealed class MacroBenchmark(string workDirectory, int repetitions, DiscardedDirectories discarded, TextWriter log)
 {
-    public const string EmptyWrapper = "empty-wrapper";
-
     public async Task RunAsync(IReadOnlyList<BenchWorkspace> workspaces, IReadOnlyList<BuildTool> tools, BenchReport report, CancellationToken cancellationToken)
     {
         var expectedOutput = new Dictionary<string, string>();
@@ -37,8 +35,8 @@ public sealed class MacroBenchmark(string workDirectory, int repetitions, Discar
             if (tools.OfType<DistBuildTool>().FirstOrDefault() is { } distBuild)
             {
                 var elapsed = await distBuild.EmptyWrapperNoOpAsync(cancellationToken);
-                report.Measurements.Add(new Measurement("*", EmptyWrapper, Scenarios.NoOp, repetition, elapsed.TotalSeconds));
-                log.WriteLine($"  run {repetition}  {EmptyWrapper,-10} {Scenarios.NoOp,-12} {elapsed.TotalSeconds,8:F2} s");
+                report.Measurements.Add(new Measurement("*", WrapperProjects.EmptyWrapper, Scenarios.NoOp, repetition, elapsed.TotalSeconds));
+                log.WriteLine($"  run {repetition}  {WrapperProjects.EmptyWrapper,-10} {Scenarios.NoOp,-12} {elapsed.TotalSeconds,8:F2} s");
             }
         }
     }
