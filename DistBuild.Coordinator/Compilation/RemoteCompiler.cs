@@ -27,6 +27,7 @@ public sealed class RemoteCompiler
     private readonly RemoteExecutor _executor;
     private readonly Admin.AdminClient _admin;
     private readonly Operations.OperationsClient _operations;
+    private readonly Capabilities.CapabilitiesClient _capabilities;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly string _instanceName;
     private readonly FileDigestCache _digests;
@@ -45,6 +46,7 @@ public sealed class RemoteCompiler
         _executor = new RemoteExecutor(channel, ReconnectWindow);
         _admin = new Admin.AdminClient(channel);
         _operations = new Operations.OperationsClient(channel);
+        _capabilities = new Capabilities.CapabilitiesClient(channel);
         _instanceName = instanceName;
         _digests = digests;
     }
@@ -59,6 +61,11 @@ public sealed class RemoteCompiler
     {
         public static Outcome Failed(Google.Rpc.Status status, int? attempts = null) => new(status, false, null, 1, [], [], 0, attempts);
     }
+
+    /// <summary>Opens the connection with the cheapest call there is, so the first compile does not pay for it.</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken) =>
+        _capabilities.GetCapabilitiesAsync(new GetCapabilitiesRequest { InstanceName = _instanceName },
+            deadline: DateTime.UtcNow + AdminDeadline, cancellationToken: cancellationToken).ResponseAsync;
 
     /// <summary>
     /// Asks the server to cancel every execution in flight (google.longrunning CancelOperation), so a cancelled build

@@ -57,18 +57,36 @@ public class SchedulerFailureTests
     }
 
     [Fact]
-    public async Task An_embedded_scheduler_still_starting_is_not_called_at_start_so_a_no_op_build_makes_no_call()
+    public async Task An_embedded_scheduler_still_starting_is_not_waited_for_at_start_nor_by_a_build_that_compiled_nothing()
     {
         var nobody = $"http://127.0.0.1:{TestHosts.FreePort()}";
 
         await using var checking = new RustcCoordinator(new CoordinatorSettings(nobody, "", null, false, null), new RecordingLog());
         await Assert.ThrowsAsync<SchedulerUnreachableException>(() => checking.StartAsync(CancellationToken.None));
 
-        var starting = new TaskCompletionSource<string>();
-        await using var embedded = new RustcCoordinator(new CoordinatorSettings("", "", null, false, null), new RecordingLog(), starting.Task);
-        await embedded.StartAsync(CancellationToken.None);
-        Assert.True(File.Exists(embedded.SocketPath));
-        starting.SetResult(nobody);
-        Assert.Empty(embedded.Invocations);
+        // A no-op build ends while the pair it started is still starting: nothing waits for it, at the start or the end.
+        var neverUp = new TaskCompletionSource<string>();
+        var log = new RecordingLog();
+        var noOp = new RustcCoordinator(new CoordinatorSettings("", "", null, false, null), log, neverUp.Task);
+        await noOp.StartAsync(CancellationToken.None);
+        Assert.True(File.Exists(noOp.SocketPath));
+        await noOp.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(noOp.Invocations);
+        Assert.Empty(log.Warnings);
+    }
+
+    [Fact]
+    public async Task The_connection_made_ahead_of_the_first_compile_fails_quietly_and_leaves_the_failure_to_the_compiles()
+    {
+        // The embedded pair reports its URL, but nothing answers there (it died right after): the early connection
+        // fails; the build says nothing of it, because the first compile meets the same failure and reports it.
+        var nobody = $"http://127.0.0.1:{TestHosts.FreePort()}";
+        var log = new RecordingLog();
+        var coordinator = new RustcCoordinator(new CoordinatorSettings("", "", null, false, null), log, Task.FromResult(nobody));
+        await coordinator.StartAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await coordinator.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(coordinator.Invocations);
+        Assert.Empty(log.Warnings);
     }
 }
