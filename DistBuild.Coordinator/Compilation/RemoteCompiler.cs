@@ -6,6 +6,7 @@ using DistBuild.Protocol.Cas;
 using DistBuild.Protocol.Coordination;
 using DistBuild.Protocol.Digests;
 using DistBuild.Protocol.Execution;
+using DistBuild.Protocol.Workers;
 using Google.LongRunning;
 using Google.Protobuf;
 using Grpc.Core;
@@ -60,6 +61,18 @@ public sealed class RemoteCompiler
     public sealed record Outcome(Google.Rpc.Status? Failure, bool Cached, string? Worker, int ExitCode, byte[] Stdout, byte[] Stderr, long UploadedBytes, int? Attempts = null, CompilePhases? Phases = null, int LocalOutputs = 0, int LinkedOutputs = 0)
     {
         public static Outcome Failed(Google.Rpc.Status status, int? attempts = null) => new(status, false, null, 1, [], [], 0, attempts);
+    }
+
+    /// <summary>
+    /// Builds the descriptors of the messages an Execute's operation carries packed in an Any: the first unpacking
+    /// builds those of their whole .proto files, about 7 ms of a build's first compile otherwise.
+    /// </summary>
+    public static void LoadDescriptors()
+    {
+        _ = ExecuteOperationMetadata.Descriptor;
+        _ = ExecuteResponse.Descriptor;
+        _ = EarlyOutputs.Descriptor;
+        _ = JobAttempts.Descriptor;
     }
 
     /// <summary>Opens the connection with the cheapest call there is, so the first compile does not pay for it.</summary>
