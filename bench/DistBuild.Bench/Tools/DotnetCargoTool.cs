@@ -3,9 +3,10 @@ using DistBuild.Bench.Workspaces;
 namespace DistBuild.Bench.Tools;
 
 /// <summary>
-/// `dotnet build` of DistBuild's wrapper project with DistBuild turned off (`DistBuildEnabled=false`): plain cargo
-/// run by the SDK's task, with no wrapper, scheduler or worker. What any MSBuild SDK that runs cargo costs, so a
-/// DistBuild figure splits into what `dotnet build` costs anyway and what DistBuild's own path adds.
+/// `dotnet build` of DistBuild's wrapper project with DistBuild turned off (`DistBuildEnabled=false`): the SDK still
+/// runs cargo and relays its diagnostics and artifacts, with no rustc wrapper, scheduler or worker. That is what any
+/// MSBuild SDK that runs cargo costs, so a DistBuild figure splits into what `dotnet build` costs anyway and what
+/// DistBuild's own path adds.
 /// </summary>
 public sealed class DotnetCargoTool(WrapperProjects wrappers) : BuildTool
 {
