@@ -6,7 +6,8 @@ namespace DistBuild.Bench.Tools;
 /// <summary>One way of building a Cargo workspace that the benchmark compares (plain cargo, sccache, DistBuild).</summary>
 public abstract class BuildTool
 {
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
+    /// <summary>How long one build (or restore) may take before the bench gives up on it.</summary>
+    internal static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
 
     public abstract string Name { get; }
 

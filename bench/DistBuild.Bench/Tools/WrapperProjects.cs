@@ -12,7 +12,6 @@ namespace DistBuild.Bench.Tools;
 public sealed class WrapperProjects(SdkPackage sdk, string workDirectory)
 {
     public const string EmptyWrapper = "empty-wrapper";
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
     private readonly Dictionary<string, string> _projects = [];
 
     public async Task PrepareAsync(IEnumerable<BenchWorkspace> workspaces, CancellationToken cancellationToken)
@@ -37,7 +36,7 @@ public sealed class WrapperProjects(SdkPackage sdk, string workDirectory)
         environment["MSBUILDDISABLENODEREUSE"] = "1";
         string[] arguments = ["build", project, "-nodeReuse:false", "-v:q", "-nologo", "-clp:NoSummary", "-p:Configuration=Debug",
             "-p:DistBuildCargoOffline=true", $"-p:DistBuildCargoTargetDir={targetDirectory}/", .. properties.Select(p => "-p:" + p)];
-        return CommandRunner.RunCheckedAsync("dotnet", arguments, Path.GetDirectoryName(project)!, environment, BuildTimeout, cancellationToken);
+        return CommandRunner.RunCheckedAsync("dotnet", arguments, Path.GetDirectoryName(project)!, environment, BuildTool.BuildTimeout, cancellationToken);
     }
 
     private async Task<string> WriteAsync(string name, string? cargoManifest, CancellationToken cancellationToken)
@@ -58,7 +57,7 @@ public sealed class WrapperProjects(SdkPackage sdk, string workDirectory)
             """, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), sdk.NuGetConfig(Path.Combine(workDirectory, "nuget-packages")), cancellationToken);
         var environment = new Dictionary<string, string?> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" };
-        await CommandRunner.RunCheckedAsync("dotnet", ["restore", project, "-nodeReuse:false", "-v:q"], directory, environment, BuildTimeout, cancellationToken);
+        await CommandRunner.RunCheckedAsync("dotnet", ["restore", project, "-nodeReuse:false", "-v:q"], directory, environment, BuildTool.BuildTimeout, cancellationToken);
         return project;
     }
 }
